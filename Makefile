@@ -1,0 +1,73 @@
+# salesbridge: every command a developer or CI needs. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_VERSION := $(shell cat .python-version)
+PYTHON ?= python$(PYTHON_VERSION)
+VENV := .venv
+BIN := $(VENV)/bin
+SAM_VENV := .venv-sam
+SAM := $(SAM_VENV)/bin/sam
+export AWS_DEFAULT_REGION ?= us-east-1
+export SAM_CLI_TELEMETRY := 0
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+# pip prints one harmless line per package for this machine's extra (empty) indexes.
+PIP_QUIET := 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+
+$(VENV)/.installed: requirements/runtime.txt requirements/dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -r requirements/dev.txt $(PIP_QUIET)
+	touch $@
+
+$(SAM_VENV)/.installed: requirements/sam.txt
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install -q -r requirements/sam.txt $(PIP_QUIET)
+	touch $@
+
+.PHONY: help install lint typecheck unit integration sandboxes e2e template test demo local bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+install: $(VENV)/.installed $(SAM_VENV)/.installed ## create the virtualenvs and install everything
+
+lint: $(VENV)/.installed ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.installed ## mypy over the project's packages
+	$(BIN)/mypy
+
+unit: $(VENV)/.installed ## unit tests (no sockets)
+	$(BIN)/pytest tests/unit -q
+
+integration: $(VENV)/.installed ## integration tests against moto's server
+	$(BIN)/pytest tests/integration -q
+
+sandboxes: $(VENV)/.installed ## fidelity suites of the local Salesforce, NetSuite, Unleashed and Intacct
+	$(BIN)/pytest tests/sandboxes -q
+
+e2e: $(VENV)/.installed ## end-to-end tests through the local stack
+	$(BIN)/pytest tests/e2e -q
+
+template: $(VENV)/.installed $(SAM_VENV)/.installed ## sam validate --lint, cfn-lint and sam build
+	$(SAM) validate --lint
+	$(BIN)/cfn-lint template.yaml
+	$(SAM) build --parallel
+
+test: lint typecheck template ## the whole suite: lint, types, template, every test tier
+	$(BIN)/pytest -q -n 2 --dist loadfile
+
+demo: $(VENV)/.installed ## run the product end to end on the local stack and its sandboxes
+	$(BIN)/python -m devstack demo
+
+local: $(VENV)/.installed ## run the local stack in the foreground (Ctrl-C stops it)
+	$(BIN)/python -m devstack run
+
+bench: $(VENV)/.installed $(SAM_VENV)/.installed ## benchmarks: cold starts, artifact sizes, API economy
+	$(SAM) build --parallel
+	$(BIN)/python -m bench
+
+clean: ## remove build output and virtualenvs
+	rm -rf .aws-sam .bench .local $(VENV) $(SAM_VENV) .pytest_cache .mypy_cache .ruff_cache

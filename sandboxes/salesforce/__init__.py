@@ -1,0 +1,1 @@
+"""A local Salesforce org: OAuth, REST, SOQL, composite APIs, files and limits."""
