@@ -1,0 +1,1 @@
+"""One package per Lambda function; each `app.py` holds its `lambda_handler`."""

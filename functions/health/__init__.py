@@ -1,0 +1,1 @@
+"""GET /health: the one unauthenticated route, for load balancers and operators."""

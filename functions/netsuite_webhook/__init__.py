@@ -1,0 +1,1 @@
+"""Receives NetSuite sales-order events from the SuiteScript user event script."""

@@ -1,0 +1,106 @@
+"""POST /webhooks/netsuite/orders: verify, validate, record a job, enqueue, answer 202.
+
+The body carries ids, not data (the worker reads the order from NetSuite), so it is small:
+anything over the configured limit is refused before the signature is even computed.
+"""
+
+from __future__ import annotations
+
+import base64
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from functions.netsuite_webhook.service import accept_order_event
+from shared import signing
+from shared.api import install_error_handlers, json_response, refuse_validation
+from shared.config import get_secret_json, load_settings, resources
+from shared.envelope import NetsuiteOrderEvent
+from shared.errors import ConfigurationError, PayloadTooLarge
+from shared.observability import logger, metrics
+from shared.queues import SqsQueue
+from shared.stores.jobs import JobStore
+
+ROUTE = "/webhooks/netsuite/orders"
+WEBHOOK_KEY_NAMES = ("netsuite", "netsuite_previous")  # the second one during a rotation
+
+app = APIGatewayRestResolver()
+install_error_handlers(app)
+
+
+@cache
+def job_store() -> JobStore:
+    return JobStore(resources().require("jobs_table"))
+
+
+@cache
+def order_queue() -> SqsQueue:
+    return SqsQueue(resources().require("netsuite_order_queue_url"))
+
+
+def signing_keys() -> list[str]:
+    secret = get_secret_json(resources().require("webhook_keys_secret"))
+    keys = [str(secret[name]) for name in WEBHOOK_KEY_NAMES if secret.get(name)]
+    if not keys:
+        raise ConfigurationError("the webhook keys secret has no 'netsuite' key")
+    return keys
+
+
+def raw_body() -> bytes:
+    event = app.current_event
+    body = event.body or ""
+    return base64.b64decode(body) if event.is_base64_encoded else body.encode()
+
+
+@app.post(ROUTE)
+def receive_order_event() -> Response:
+    settings = load_settings()
+    body = raw_body()
+    limit = settings.webhooks.max_body_bytes
+    if len(body) > limit:
+        raise PayloadTooLarge(f"the body is {len(body)} bytes; at most {limit} are accepted")
+    headers = app.current_event.headers
+    signing.verify(
+        signing_keys(),
+        headers.get(signing.TIMESTAMP_HEADER),
+        headers.get(signing.SIGNATURE_HEADER),
+        body,
+        window_seconds=settings.webhooks.replay_window_seconds,
+    )
+    try:
+        order_event = NetsuiteOrderEvent.model_validate_json(body)
+    except ValidationError as exc:
+        raise refuse_validation(exc) from exc
+    if not settings.netsuite.enabled:
+        return json_response(202, {"status": "ignored", "reason": "NetSuite sync is disabled"})
+    accepted = accept_order_event(
+        order_event,
+        correlation_id=logger.get_correlation_id() or app.current_event.request_context.request_id,
+        jobs=job_store(),
+        queue=order_queue(),
+    )
+    metrics.add_metric(
+        name="DuplicateEvents" if accepted.duplicate else "AcceptedEvents", unit="Count", value=1
+    )
+    logger.info(
+        "order event accepted",
+        extra={"job_id": accepted.job.job_id, "duplicate": accepted.duplicate},
+    )
+    return json_response(
+        202,
+        {
+            "jobId": accepted.job.job_id,
+            "status": accepted.job.status.value,
+            "duplicate": accepted.duplicate,
+        },
+    )
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,66 @@
+"""How every API route answers: JSON bodies, and one mapping from errors to HTTP.
+
+`install_error_handlers(app)` registers the mapping on a Powertools resolver, so handlers
+raise `shared.errors` exceptions and never build error responses themselves:
+- a `SalesbridgeError` answers its own `http_status` with `{"error", "message", "problems"}`;
+- a retryable one adds `Retry-After` when it knows;
+- anything unexpected is logged with its stack and answers 500 without leaking internals.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+
+from shared.errors import FieldProblem, RetryableError, SalesbridgeError, ValidationFailed
+from shared.observability import logger
+
+
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=json.dumps(body),
+        headers=headers or {},
+    )
+
+
+def error_response(error: SalesbridgeError) -> Response:
+    headers = {}
+    if isinstance(error, RetryableError) and error.retry_after is not None:
+        headers["Retry-After"] = str(int(error.retry_after))
+    return json_response(error.http_status, error.as_body(), headers)
+
+
+def validation_problems(errors: list[Any]) -> list[FieldProblem]:
+    """pydantic's errors as field + reason, using the wire names (aliases) a caller sent."""
+    return [
+        FieldProblem(".".join(str(part) for part in error["loc"]) or "(body)", error["msg"])
+        for error in errors
+    ]
+
+
+def install_error_handlers(app: APIGatewayRestResolver) -> None:
+    @app.exception_handler(SalesbridgeError)
+    def _known(error: SalesbridgeError) -> Response:
+        level = logger.warning if error.http_status < 500 else logger.error
+        level("request refused", extra={"error": error.code, "reason": error.message})
+        return error_response(error)
+
+    @app.not_found
+    def _no_route(_: Exception) -> Response:
+        return json_response(404, {"error": "not_found", "message": "no such route"})
+
+    @app.exception_handler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        logger.exception("unexpected error")
+        return json_response(500, {"error": "internal_error", "message": "unexpected error"})
+
+
+def refuse_validation(exc: Any) -> ValidationFailed:
+    """A pydantic ValidationError as the 400 the caller can act on."""
+    problems = validation_problems(exc.errors())
+    summary = "; ".join(f"{p.field}: {p.reason}" for p in problems)
+    return ValidationFailed(f"the request body is invalid: {summary}", problems=problems)

@@ -1,0 +1,96 @@
+"""Where configuration comes from, typed.
+
+- Resource names (tables, queues, secret ARNs) come from the environment, set by template.yaml.
+- Credentials come from Secrets Manager through Powertools parameters (cached per container).
+- Behaviour (mappings, switches, routing rules) comes from one settings document, see
+  `shared.settings`: SSM Parameter Store in AWS, or a file when `SETTINGS_FILE` is set.
+
+Nothing here reads configuration at import time, so importing a handler stays cheap and tests
+can set the environment first.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from shared.errors import ConfigurationError, FieldProblem
+from shared.settings import Settings
+
+SECRET_MAX_AGE_SECONDS = 300
+SETTINGS_MAX_AGE_SECONDS = 60
+
+
+class Resources(BaseModel):
+    """Names of the AWS resources a function may use, from its environment variables.
+
+    Every function gets the shared ones through the template's Globals; a function that needs a
+    resource it was not given fails with the variable's name rather than a KeyError.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    stage: str = Field("local", alias="SALESBRIDGE_STAGE")
+    jobs_table: str | None = Field(None, alias="JOBS_TABLE")
+    links_table: str | None = Field(None, alias="LINKS_TABLE")
+    idempotency_table: str | None = Field(None, alias="IDEMPOTENCY_TABLE")
+    cursors_table: str | None = Field(None, alias="CURSORS_TABLE")
+    settings_parameter: str | None = Field(None, alias="SETTINGS_PARAMETER")
+    settings_file: str | None = Field(None, alias="SETTINGS_FILE")
+    webhook_keys_secret: str | None = Field(None, alias="WEBHOOK_KEYS_SECRET")
+    netsuite_order_queue_url: str | None = Field(None, alias="NETSUITE_ORDER_QUEUE_URL")
+    ca_bundle: str | None = Field(None, alias="SALESBRIDGE_CA_BUNDLE")
+
+    def require(self, name: str) -> str:
+        value = getattr(self, name)
+        if not value:
+            alias = type(self).model_fields[name].alias
+            raise ConfigurationError(f"environment variable {alias} is not set for this function")
+        return str(value)
+
+
+def resources() -> Resources:
+    known = {field.alias for field in Resources.model_fields.values()}
+    return Resources.model_validate({k: v for k, v in os.environ.items() if k in known})
+
+
+def get_secret_json(secret_id: str) -> dict[str, Any]:
+    """A JSON secret, cached for five minutes so a rotation reaches warm containers."""
+    from aws_lambda_powertools.utilities import parameters
+
+    value = parameters.get_secret(secret_id, transform="json", max_age=SECRET_MAX_AGE_SECONDS)
+    if not isinstance(value, dict):
+        raise ConfigurationError(f"secret {secret_id} is not a JSON object")
+    return value
+
+
+def load_settings(env: Resources | None = None) -> Settings:
+    """The validated settings document; a bad one fails loudly with each field and reason."""
+    env = env or resources()
+    if env.settings_file:
+        return parse_settings(Path(env.settings_file).read_text(), source=env.settings_file)
+    from aws_lambda_powertools.utilities import parameters
+
+    name = env.require("settings_parameter")
+    raw = parameters.get_parameter(name, max_age=SETTINGS_MAX_AGE_SECONDS)
+    return parse_settings(str(raw), source=name)
+
+
+def parse_settings(raw: str, *, source: str) -> Settings:
+    try:
+        return Settings.model_validate(json.loads(raw))
+    except json.JSONDecodeError as exc:
+        raise ConfigurationError(f"settings document {source} is not JSON: {exc}") from exc
+    except ValidationError as exc:
+        problems = [
+            FieldProblem(".".join(str(p) for p in error["loc"]) or "(root)", error["msg"])
+            for error in exc.errors()
+        ]
+        detail = "; ".join(f"{p.field}: {p.reason}" for p in problems)
+        raise ConfigurationError(
+            f"settings document {source} is invalid: {detail}", problems=problems
+        ) from exc

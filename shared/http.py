@@ -1,0 +1,145 @@
+"""The one way salesbridge builds HTTP clients for outside systems (httpx).
+
+- Timeouts always: a hung ERP must fail the record, not the whole Lambda run.
+- Retries with exponential backoff and jitter for transient answers (429, 502, 503, 504) and
+  connection failures, honouring `Retry-After` (seconds or an HTTP date) up to a cap. Only
+  for methods that are safe to repeat, unless the caller says the call is idempotent (e.g. a
+  create keyed by a caller-chosen GUID). When the attempts run out the last response is
+  returned (or the error raised) and the adapter decides what it means.
+- TLS is always verified; `SALESBRIDGE_CA_BUNDLE` adds a local CA (the sandboxes) instead of
+  switching verification off.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import os
+import ssl
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, cast
+
+import httpx
+from tenacity import RetryCallState, wait_exponential_jitter
+
+RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+IDEMPOTENT_EXTENSION = "salesbridge_idempotent"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 4
+    initial_seconds: float = 0.5
+    max_seconds: float = 8.0
+    max_retry_after_seconds: float = 30.0  # beyond that, give the record back to the queue
+
+
+def idempotent() -> dict[str, Any]:
+    """Per-request extension marking a non-safe method as safe to repeat."""
+    return {IDEMPOTENT_EXTENSION: True}
+
+
+def retry_after_seconds(response: httpx.Response, now: float | None = None) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+class RetryingTransport(httpx.BaseTransport):
+    def __init__(
+        self,
+        inner: httpx.BaseTransport,
+        policy: RetryPolicy,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._inner = inner
+        self._policy = policy
+        self._sleep = sleep
+        self._backoff = wait_exponential_jitter(
+            multiplier=policy.initial_seconds, max=policy.max_seconds
+        )
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        repeatable = request.method in SAFE_METHODS or request.extensions.get(
+            IDEMPOTENT_EXTENSION, False
+        )
+        attempt = 1
+        while True:
+            try:
+                response = self._inner.handle_request(request)
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError):
+                # Nothing reached the server (or it hung up): safe to repeat when repeatable.
+                if not repeatable or attempt >= self._policy.attempts:
+                    raise
+                self._sleep(self._delay(attempt, None))
+                attempt += 1
+                continue
+            if (
+                response.status_code not in RETRYABLE_STATUSES
+                or not repeatable
+                or attempt >= self._policy.attempts
+            ):
+                return response
+            hint = retry_after_seconds(response)
+            if hint is not None and hint > self._policy.max_retry_after_seconds:
+                return response
+            response.read()
+            response.close()
+            self._sleep(self._delay(attempt, hint))
+            attempt += 1
+
+    def _delay(self, attempt: int, hint: float | None) -> float:
+        if hint is not None:
+            return hint
+        return float(self._backoff(cast(RetryCallState, _Attempt(attempt))))
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+@dataclass
+class _Attempt:
+    """The slice of tenacity's RetryCallState that its wait strategies read."""
+
+    attempt_number: int
+
+
+def ca_bundle() -> str | None:
+    """Path of an extra CA to trust (the local stack's), if configured."""
+    return os.environ.get("SALESBRIDGE_CA_BUNDLE") or None
+
+
+def verify_setting() -> ssl.SSLContext | bool:
+    """Verify against the local CA when configured, else against the default trust store."""
+    bundle = ca_bundle()
+    return ssl.create_default_context(cafile=bundle) if bundle else True
+
+
+def make_client(
+    base_url: str,
+    *,
+    timeout: float = 20.0,
+    policy: RetryPolicy | None = None,
+    auth: httpx.Auth | None = None,
+    headers: dict[str, str] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> httpx.Client:
+    inner = httpx.HTTPTransport(verify=verify_setting())
+    return httpx.Client(
+        base_url=base_url,
+        timeout=httpx.Timeout(timeout, connect=5.0),
+        transport=RetryingTransport(inner, policy or RetryPolicy(), sleep),
+        auth=auth,
+        headers=headers,
+    )

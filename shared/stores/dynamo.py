@@ -1,0 +1,37 @@
+"""What the stores share: table handles and the conditional-write failure."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from shared.errors import RetryableError
+
+
+class StaleWrite(RetryableError):
+    """Someone else wrote the item since it was read; reload and try again."""
+
+    code = "stale_write"
+    http_status = 409
+
+
+def table(name: str) -> Any:
+    import boto3
+
+    return boto3.resource("dynamodb").Table(name)
+
+
+def is_condition_failure(exc: Exception) -> bool:
+    response = getattr(exc, "response", None)
+    return bool(
+        isinstance(response, dict)
+        and response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+    )
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def without_none(item: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in item.items() if value is not None}

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from shared.config import Resources, load_settings, parse_settings
+from shared.errors import ConfigurationError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_an_empty_document_gives_the_documented_defaults() -> None:
+    settings = parse_settings("{}", source="test")
+    assert settings.netsuite.sync_updates_netsuite_originated is True
+    assert settings.netsuite.sync_salesforce_originated is False
+    assert settings.netsuite.sync_zero_quantity_lines is False
+    assert settings.netsuite.default_price_book == "Standard Price Book"
+    assert settings.webhooks.replay_window_seconds == 300
+
+
+@pytest.mark.parametrize("name", ["example.json", "local.json"])
+def test_the_shipped_documents_are_valid(name: str) -> None:
+    parse_settings((ROOT / "settings" / name).read_text(), source=name)
+
+
+def test_an_unknown_key_fails_with_its_path() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        parse_settings(json.dumps({"netsuite": {"sync_zero_qty": True}}), source="doc")
+    assert "netsuite.sync_zero_qty" in caught.value.message
+    assert caught.value.problems[0].field == "netsuite.sync_zero_qty"
+
+
+def test_a_wrong_type_fails_with_field_and_reason() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        parse_settings(json.dumps({"webhooks": {"replay_window_seconds": 5}}), source="doc")
+    problem = caught.value.problems[0]
+    assert problem.field == "webhooks.replay_window_seconds"
+    assert "greater than or equal to 30" in problem.reason
+
+
+def test_a_document_that_is_not_json_says_so() -> None:
+    with pytest.raises(ConfigurationError, match="not JSON"):
+        parse_settings("{nope", source="doc")
+
+
+def test_an_unsupported_version_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="version"):
+        parse_settings('{"version": 2}', source="doc")
+
+
+def test_a_settings_file_wins_over_the_parameter(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text('{"netsuite": {"enabled": false}}')
+    env = Resources.model_validate({"SETTINGS_FILE": str(path)})
+    assert load_settings(env).netsuite.enabled is False
+
+
+def test_a_missing_variable_is_named() -> None:
+    with pytest.raises(ConfigurationError, match="JOBS_TABLE"):
+        Resources.model_validate({}).require("jobs_table")
