@@ -25,12 +25,18 @@ $(SAM_VENV)/.installed: requirements/sam.txt
 	$(SAM_VENV)/bin/pip install -q -r requirements/sam.txt $(PIP_QUIET)
 	touch $@
 
-.PHONY: help install lint typecheck unit integration sandboxes e2e template test demo local bench clean
+SALESFORCE_NODE := salesforce/node_modules/.installed
+
+$(SALESFORCE_NODE): salesforce/package.json salesforce/package-lock.json
+	cd salesforce && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+.PHONY: help install lint typecheck unit integration sandboxes e2e template metadata test demo local bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-install: $(VENV)/.installed $(SAM_VENV)/.installed ## create the virtualenvs and install everything
+install: $(VENV)/.installed $(SAM_VENV)/.installed $(SALESFORCE_NODE) ## create the virtualenvs and install everything
 
 lint: $(VENV)/.installed ## ruff lint and format check
 	$(BIN)/ruff check .
@@ -56,7 +62,10 @@ template: $(VENV)/.installed $(SAM_VENV)/.installed ## sam validate --lint, cfn-
 	$(BIN)/cfn-lint template.yaml
 	$(SAM) build --parallel
 
-test: lint typecheck template ## the whole suite: lint, types, template, every test tier
+metadata: $(SALESFORCE_NODE) ## convert the Salesforce metadata with Salesforce's own library
+	cd salesforce && node scripts/check-metadata.mjs
+
+test: lint typecheck template metadata ## the whole suite: lint, types, template, metadata, every test tier
 	$(BIN)/pytest -q -n 2 --dist loadfile
 
 demo: $(VENV)/.installed ## run the product end to end on the local stack and its sandboxes
@@ -70,4 +79,4 @@ bench: $(VENV)/.installed $(SAM_VENV)/.installed ## benchmarks: cold starts, art
 	$(BIN)/python -m bench
 
 clean: ## remove build output and virtualenvs
-	rm -rf .aws-sam .bench .local $(VENV) $(SAM_VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .aws-sam .bench .local $(VENV) $(SAM_VENV) salesforce/node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -15,7 +15,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 
 from shared.errors import FieldProblem, RetryableError, SalesbridgeError, ValidationFailed
-from shared.observability import logger
+from shared.observability import logger, metrics
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
@@ -47,6 +47,8 @@ def install_error_handlers(app: APIGatewayRestResolver) -> None:
     def _known(error: SalesbridgeError) -> Response:
         level = logger.warning if error.http_status < 500 else logger.error
         level("request refused", extra={"error": error.code, "reason": error.message})
+        metrics.add_metric(name="RequestsRefused", unit="Count", value=1)
+        metrics.add_metadata(key="refusal", value=error.code)
         return error_response(error)
 
     @app.not_found

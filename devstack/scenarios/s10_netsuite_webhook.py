@@ -1,0 +1,83 @@
+"""NetSuite order webhook: a signed event is accepted once; bad requests change nothing.
+
+What the SuiteScript user event script does after a sales order is saved, played against the
+local API: sign `{"recordType","id","eventType","lastModifiedDate"}` with the webhook key and
+POST it. salesbridge answers 202 with a job id, records a queued job and leaves exactly one
+message on the NetSuite order FIFO queue; unsigned, tampered, stale, malformed and oversized
+requests are refused with a specific error and leave nothing behind.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from shared.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, signed_headers
+
+ROUTE = "/webhooks/netsuite/orders"
+
+
+def run(stack: Any, say: Callable[[str], None]) -> None:
+    api = stack.endpoints["api"]["base_url"]
+    key = stack.endpoints["webhook_keys"]["netsuite"]
+    queue_url = stack.resources["NetsuiteOrderQueue"].url
+    jobs_table = stack.resources["JobsTable"].name
+    sqs, dynamodb = stack.client("sqs"), stack.client("dynamodb")
+
+    def queued_messages() -> int:
+        attributes = sqs.get_queue_attributes(
+            QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]
+        return int(attributes["ApproximateNumberOfMessages"])
+
+    def job_count() -> int:
+        return int(dynamodb.scan(TableName=jobs_table, Select="COUNT")["Count"])
+
+    event = {
+        "recordType": "salesorder",
+        "id": "4711",
+        "eventType": "edit",
+        "lastModifiedDate": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "accountId": "TSTDRV1234567",
+    }
+    body = json.dumps(event).encode()
+    headers = {"Content-Type": "application/json", **signed_headers(key, body)}
+    say(f"NetSuite saves sales order 4711 and posts a signed event to {ROUTE}")
+    answer = httpx.post(api + ROUTE, content=body, headers=headers)
+    say(f"  -> {answer.status_code} {answer.text}")
+    assert answer.status_code == 202, answer.text
+    job_id = answer.json()["jobId"]
+    item = dynamodb.get_item(TableName=jobs_table, Key={"job_id": {"S": job_id}})["Item"]
+    say(f"  job {job_id} is {item['status']['S']}; messages on the FIFO queue: {queued_messages()}")
+    assert item["status"]["S"] == "queued" and queued_messages() == 1
+
+    say("The same event is delivered again (NetSuite retries, or a second script fires)")
+    again = httpx.post(api + ROUTE, content=body, headers=headers)
+    say(f"  -> {again.status_code} {again.text}")
+    assert again.json() == {"jobId": job_id, "status": "queued", "duplicate": True}
+    assert queued_messages() == 1 and job_count() == 1
+
+    stale = signed_headers(key, body, now=time.time() - 3600)
+    tampered = body.replace(b"4711", b"4712")
+    malformed = json.dumps({**event, "id": "SO-4711", "lastModifiedDate": "yesterday"}).encode()
+    oversized = json.dumps({**event, "eventId": "x" * 70_000}).encode()
+    refusals = [
+        ("unsigned", body, {"Content-Type": "application/json"}, 401),
+        ("wrongly signed", tampered, headers, 401),
+        ("stale (an hour old)", body, {"Content-Type": "application/json", **stale}, 401),
+        ("malformed", malformed, {"Content-Type": "application/json",
+                                  **signed_headers(key, malformed)}, 400),
+        ("oversized", oversized, {"Content-Type": "application/json",
+                                  **signed_headers(key, oversized)}, 413),
+    ]
+    for label, payload, request_headers, expected in refusals:
+        refused = httpx.post(api + ROUTE, content=payload, headers=request_headers)
+        say(f"Refused ({label}): {refused.status_code} {refused.json()['message'][:90]}")
+        assert refused.status_code == expected, refused.text
+    assert queued_messages() == 1 and job_count() == 1
+    say("  still one job and one message: nothing was left behind by the refusals")
+    assert SIGNATURE_HEADER in headers and TIMESTAMP_HEADER in headers
