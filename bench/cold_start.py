@@ -104,8 +104,10 @@ def run() -> dict[str, float]:
         verdict = "ok" if median <= TARGET_MS[kind] else "OVER TARGET"
         if kind == "receiver" and pulls_salesforce:
             verdict = "IMPORTS simple-salesforce"
-        print(f"  {name:<28} {kind:<8} init {median:7.1f} ms "
-              f"(target {TARGET_MS[kind]:.0f})  {verdict}")
+        print(
+            f"  {name:<28} {kind:<8} init {median:7.1f} ms "
+            f"(target {TARGET_MS[kind]:.0f})  {verdict}"
+        )
     for logical_id in sorted([*functions, *template.of_type("AWS::Serverless::LayerVersion")]):
         built = BUILD / logical_id
         if not built.is_dir():

@@ -18,11 +18,15 @@ def _fresh_cache() -> None:
     parameters.clear_caches()
 
 
-def test_settings_come_from_the_parameter(aws_resources: dict[str, Resource], moto_url: str) -> None:
+def test_settings_come_from_the_parameter(
+    aws_resources: dict[str, Resource], moto_url: str
+) -> None:
     name = aws_resources["SettingsParameter"].name
     boto3.client("ssm", endpoint_url=moto_url).put_parameter(
-        Name=name, Value=json.dumps({"netsuite": {"sync_zero_quantity_lines": True}}),
-        Type="String", Overwrite=True,
+        Name=name,
+        Value=json.dumps({"netsuite": {"sync_zero_quantity_lines": True}}),
+        Type="String",
+        Overwrite=True,
     )
     settings = load_settings(Resources.model_validate({"SETTINGS_PARAMETER": name}))
     assert settings.netsuite.sync_zero_quantity_lines is True
@@ -31,7 +35,10 @@ def test_settings_come_from_the_parameter(aws_resources: dict[str, Resource], mo
 def test_a_bad_parameter_fails_loudly(aws_resources: dict[str, Resource], moto_url: str) -> None:
     name = aws_resources["SettingsParameter"].name
     boto3.client("ssm", endpoint_url=moto_url).put_parameter(
-        Name=name, Value='{"netsuite": {"default_price_book": 7}}', Type="String", Overwrite=True,
+        Name=name,
+        Value='{"netsuite": {"default_price_book": 7}}',
+        Type="String",
+        Overwrite=True,
     )
     with pytest.raises(ConfigurationError, match="netsuite.default_price_book"):
         load_settings(Resources.model_validate({"SETTINGS_PARAMETER": name}))

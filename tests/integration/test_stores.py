@@ -43,8 +43,13 @@ def test_failed_jobs_keep_the_reason_and_are_listed_by_status(clean_tables: dict
     for version in ("v1", "v2", "v3"):
         job, _ = jobs.create(new_job(version))
         if version != "v2":
-            jobs.transition(job, JobStatus.FAILED, error=f"unknown product in {version}",
-                            detail={"line": 3}, attempted=True)
+            jobs.transition(
+                job,
+                JobStatus.FAILED,
+                error=f"unknown product in {version}",
+                detail={"line": 3},
+                attempted=True,
+            )
     failed = jobs.list_by_status(JobStatus.FAILED)
     assert {j.version for j in failed} == {"v1", "v3"}
     assert all(j.last_error and j.attempts == 1 and j.detail["line"] == 3 for j in failed)
@@ -62,13 +67,24 @@ def test_done_jobs_expire_and_failed_jobs_do_not(clean_tables: dict[str, str]) -
 
 def test_links_are_found_both_ways_and_guarded(clean_tables: dict[str, str]) -> None:
     links = LinkStore(clean_tables["LinksTable"])
-    link = links.save(Link(source_key="netsuite:salesorder:1", target="salesforce:Opportunity",
-                           target_id="006000000000001AAA", synced_version="v1"))
+    link = links.save(
+        Link(
+            source_key="netsuite:salesorder:1",
+            target="salesforce:Opportunity",
+            target_id="006000000000001AAA",
+            synced_version="v1",
+        )
+    )
     assert links.get("netsuite:salesorder:1", "salesforce:Opportunity") == link
     assert links.find_by_target("salesforce:Opportunity", "006000000000001AAA") == link
     with pytest.raises(StaleWrite):  # a second creator of the same link loses
-        links.save(Link(source_key="netsuite:salesorder:1", target="salesforce:Opportunity",
-                        target_id="006000000000002AAA"))
+        links.save(
+            Link(
+                source_key="netsuite:salesorder:1",
+                target="salesforce:Opportunity",
+                target_id="006000000000002AAA",
+            )
+        )
     moved = links.save(link.model_copy(update={"synced_version": "v2"}))
     assert moved.revision == 2
     with pytest.raises(StaleWrite):
