@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from typing import Any
 
 import httpx
@@ -9,7 +10,11 @@ import httpx
 
 class SandboxAdmin:
     def __init__(self, base_url: str, ca_bundle: str) -> None:
-        self._http = httpx.Client(base_url=f"{base_url}/__admin", verify=ca_bundle, timeout=30)
+        self._http = httpx.Client(
+            base_url=f"{base_url}/__admin",
+            verify=ssl.create_default_context(cafile=ca_bundle),
+            timeout=30,
+        )
 
     def reset(self) -> None:
         self._http.post("/reset").raise_for_status()

@@ -17,6 +17,7 @@ admin API lives under `/__admin/` on the same port:
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import socket
@@ -181,7 +182,7 @@ class SandboxApp:
         except MethodNotAllowed:
             return json_response(self.error_body(405, "Method not allowed"), 405), "(unrouted)"
         except HTTPException as exc:  # e.g. a redirect for a missing trailing slash
-            return exc.get_response(environ), "(unrouted)"  # type: ignore[return-value]
+            return exc.get_response(environ), "(unrouted)"
         fault = self._take_fault(str(endpoint), request.method)
         if fault is not None:
             if fault.kind == "latency":
@@ -234,8 +235,6 @@ def _drop_connection(environ: dict[str, Any]) -> None:
     """Close the client's socket mid-request, as a load balancer reset would."""
     sock = environ.get("werkzeug.socket")
     if isinstance(sock, socket.socket):
-        try:
+        with contextlib.suppress(OSError):  # already closed by the peer
             sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
         sock.close()
