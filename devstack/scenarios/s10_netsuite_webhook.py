@@ -69,10 +69,18 @@ def run(stack: Any, say: Callable[[str], None]) -> None:
         ("unsigned", body, {"Content-Type": "application/json"}, 401),
         ("wrongly signed", tampered, headers, 401),
         ("stale (an hour old)", body, {"Content-Type": "application/json", **stale}, 401),
-        ("malformed", malformed, {"Content-Type": "application/json",
-                                  **signed_headers(key, malformed)}, 400),
-        ("oversized", oversized, {"Content-Type": "application/json",
-                                  **signed_headers(key, oversized)}, 413),
+        (
+            "malformed",
+            malformed,
+            {"Content-Type": "application/json", **signed_headers(key, malformed)},
+            400,
+        ),
+        (
+            "oversized",
+            oversized,
+            {"Content-Type": "application/json", **signed_headers(key, oversized)},
+            413,
+        ),
     ]
     for label, payload, request_headers, expected in refusals:
         refused = httpx.post(api + ROUTE, content=payload, headers=request_headers)

@@ -62,9 +62,7 @@ class SObjectDef:
 
     def child_relationship(self, name: str) -> ChildRelationship | None:
         lowered = name.lower()
-        return next(
-            (r for n, r in self.child_relationships.items() if n.lower() == lowered), None
-        )
+        return next((r for n, r in self.child_relationships.items() if n.lower() == lowered), None)
 
     def parent_relationship(self, name: str) -> FieldDef | None:
         """The reference field whose relationship name is `name` (Account -> AccountId)."""
