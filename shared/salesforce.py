@@ -81,6 +81,9 @@ def fetch_token(credentials: SalesforceCredentials, http: requests.Session) -> T
         auth = (credentials.consumer_key, credentials.consumer_secret or "")
     try:
         response = http.post(url, data=data, auth=auth, timeout=20)
+    except requests.exceptions.SSLError as exc:
+        # Not transient: the certificate or the configured CA is wrong.
+        raise ConfigurationError(f"TLS verification of {url} failed: {exc}") from exc
     except requests.RequestException as exc:
         raise RetryableError(f"Salesforce token endpoint unreachable: {exc}") from exc
     if response.status_code >= 500 or response.status_code == 429:
@@ -151,6 +154,9 @@ def connection_from_secret(secret: dict[str, Any], ca_bundle: str | None) -> Sal
     session = requests.Session()
     if ca_bundle:
         session.verify = ca_bundle
+        # requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override a session's `verify`;
+        # a CA configured on purpose must win, so the environment is not consulted.
+        session.trust_env = False
     return SalesforceConnection(credentials, session=session)
 
 
