@@ -13,6 +13,9 @@ admin API lives under `/__admin/` on the same port:
     DELETE /__admin/faults     remove every fault
     GET    /__admin/faults     the faults still armed
     POST   /__admin/config     JSON body handed to `configure` (limits, expiry, quotas ...)
+
+A sandbox adds its own actions (flush webhook deliveries, emit an event ...) by overriding
+`admin_action`. Seed or config data it cannot use (a `ValueError`) answers 400.
 """
 
 from __future__ import annotations
@@ -133,6 +136,10 @@ class SandboxApp:
         """Change behaviour knobs (limits, quotas, expiry); answer the knobs now in force."""
         raise NotImplementedError
 
+    def admin_action(self, method: str, action: str, body: Any) -> Response | None:
+        """A sandbox's own admin actions; None lets the common ones answer."""
+        return None
+
     def error_body(self, status: int, message: str) -> Any:
         """How this system words a routing error (404/405); sandboxes override for fidelity."""
         return {"error": message}
@@ -198,7 +205,14 @@ class SandboxApp:
     def _admin(self, request: Request) -> Response:
         action = request.path[len(ADMIN_PREFIX) :].strip("/")
         body = request.get_json(silent=True) if request.data else None
-        match (request.method, action):
+        try:
+            own = self.admin_action(request.method, action, body)
+            return own if own is not None else self._common_admin(request.method, action, body)
+        except ValueError as exc:
+            return json_response({"error": str(exc)}, 400)
+
+    def _common_admin(self, method: str, action: str, body: Any) -> Response:
+        match (method, action):
             case ("GET", "requests"):
                 return json_response(self.request_log.summary())
             case ("DELETE", "requests"):
@@ -228,7 +242,7 @@ class SandboxApp:
             case ("GET", "faults"):
                 with self.lock:
                     return json_response([asdict(f) for f in self._faults])
-        return json_response({"error": f"no admin action {request.method} {action}"}, 404)
+        return json_response({"error": f"no admin action {method} {action}"}, 404)
 
 
 def _drop_connection(environ: dict[str, Any]) -> None:

@@ -442,10 +442,8 @@ class NetSuiteSandbox(SandboxApp):
 
     # -- admin extras ------------------------------------------------------------------------
 
-    def _admin(self, request: Request) -> Response:
-        action = request.path.removeprefix("/__admin/").strip("/")
-        body = request.get_json(silent=True) if request.data else None
-        match (request.method, action):
+    def admin_action(self, method: str, action: str, body: Any) -> Response | None:
+        match (method, action):
             case ("POST", "emit"):
                 return self._admin_emit(body or {})
             case ("POST", "edit"):
@@ -455,7 +453,7 @@ class NetSuiteSandbox(SandboxApp):
                 return json_response({"flushed": flushed, "deliveries": self.events.history()})
             case ("GET", "deliveries"):
                 return json_response(self.events.history())
-        return super()._admin(request)
+        return None
 
     def _admin_emit(self, body: dict[str, Any]) -> Response:
         event_type = body.get("eventType", "edit")
