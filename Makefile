@@ -26,17 +26,22 @@ $(SAM_VENV)/.installed: requirements/sam.txt
 	touch $@
 
 SALESFORCE_NODE := salesforce/node_modules/.installed
+NETSUITE_NODE := netsuite/node_modules/.installed
 
 $(SALESFORCE_NODE): salesforce/package.json salesforce/package-lock.json
 	cd salesforce && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-.PHONY: help install lint typecheck unit integration sandboxes e2e template metadata test demo local bench clean
+$(NETSUITE_NODE): netsuite/package.json netsuite/package-lock.json
+	cd netsuite && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+.PHONY: help install lint typecheck unit integration sandboxes devstack e2e template metadata suitescript pytest test demo local bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-install: $(VENV)/.installed $(SAM_VENV)/.installed $(SALESFORCE_NODE) ## create the virtualenvs and install everything
+install: $(VENV)/.installed $(SAM_VENV)/.installed $(SALESFORCE_NODE) $(NETSUITE_NODE) ## create the virtualenvs and install everything
 
 lint: $(VENV)/.installed ## ruff lint and format check
 	$(BIN)/ruff check .
@@ -54,6 +59,9 @@ integration: $(VENV)/.installed ## integration tests against moto's server
 sandboxes: $(VENV)/.installed ## fidelity suites of the local Salesforce, NetSuite, Unleashed and Intacct
 	$(BIN)/pytest tests/sandboxes -q
 
+devstack: $(VENV)/.installed ## tests of the local stack itself
+	$(BIN)/pytest tests/devstack -q
+
 e2e: $(VENV)/.installed ## end-to-end tests through the local stack
 	$(BIN)/pytest tests/e2e -q
 
@@ -65,8 +73,17 @@ template: $(VENV)/.installed $(SAM_VENV)/.installed ## sam validate --lint, cfn-
 metadata: $(SALESFORCE_NODE) ## convert the Salesforce metadata with Salesforce's own library
 	cd salesforce && node scripts/check-metadata.mjs
 
-test: lint typecheck template metadata ## the whole suite: lint, types, template, metadata, every test tier
-	$(BIN)/pytest -q -n 2 --dist loadfile
+suitescript: $(VENV)/.installed $(NETSUITE_NODE) ## Jest tests of the NetSuite user event script
+	cd netsuite && npx jest --ci
+
+# moto keeps its state per process, so each local stack needs a process of its own:
+# the tiers that start one run in separate pytest processes.
+pytest: $(VENV)/.installed ## every Python test tier
+	$(BIN)/pytest -q -n 2 --dist loadfile tests --ignore=tests/devstack --ignore=tests/e2e
+	$(BIN)/pytest -q -n 2 --dist loadfile tests/devstack
+	$(BIN)/pytest -q tests/e2e
+
+test: lint typecheck template metadata suitescript pytest ## the whole suite: lint, types, template, metadata, SuiteScript, every test tier
 
 demo: $(VENV)/.installed ## run the product end to end on the local stack and its sandboxes
 	$(BIN)/python -m devstack demo
@@ -79,4 +96,4 @@ bench: $(VENV)/.installed $(SAM_VENV)/.installed ## benchmarks: cold starts, art
 	$(BIN)/python -m bench
 
 clean: ## remove build output and virtualenvs
-	rm -rf .aws-sam .bench .local $(VENV) $(SAM_VENV) salesforce/node_modules .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .aws-sam .bench .local $(VENV) $(SAM_VENV) salesforce/node_modules netsuite/node_modules .pytest_cache .mypy_cache .ruff_cache
