@@ -134,8 +134,15 @@ def make_client(
     auth: httpx.Auth | None = None,
     headers: dict[str, str] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    network: httpx.BaseTransport | None = None,
+    per_attempt: Callable[[httpx.BaseTransport], httpx.BaseTransport] | None = None,
 ) -> httpx.Client:
-    inner = httpx.HTTPTransport(verify=verify_setting())
+    """`per_attempt` wraps the network under the retries, for work every attempt must redo
+    (OAuth 1.0a signs each attempt with a fresh nonce); `network` replaces the real transport
+    in unit tests (httpx.MockTransport)."""
+    inner = network or httpx.HTTPTransport(verify=verify_setting())
+    if per_attempt is not None:
+        inner = per_attempt(inner)
     return httpx.Client(
         base_url=base_url,
         timeout=httpx.Timeout(timeout, connect=5.0),

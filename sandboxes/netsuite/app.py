@@ -278,10 +278,9 @@ class NetSuiteSandbox(SandboxApp):
 
     def update_sales_order(self, request: Request, order_id: str) -> Response:
         body = _json_body(request)
-        replace = {name.strip() for name in request.args.get("replace", "").split(",") if name}
         with self.lock:
             order = self.account.find(self.account.orders, order_id, request.path)
-            self.account.update_order(order, body, replace)
+            self.account.update_order(order, body, _replaced_sublists(request))
             self._emit(order["id"], self.patch_event_type)
         return _no_content(request, f"salesOrder/{order['id']}")
 
@@ -302,7 +301,9 @@ class NetSuiteSandbox(SandboxApp):
                 self._emit(new_id, "create")
             else:
                 new_id = existing["id"]
-                self.account.update_order(existing, body, set())
+                # NetSuite documents ?replace= for POST and PATCH; honouring it on an upsert
+                # too is our choice, so a repeated upsert with lines keeps one set of lines.
+                self.account.update_order(existing, body, _replaced_sublists(request))
                 self._emit(new_id, "edit")
         return _no_content(request, f"salesOrder/{new_id}")
 
@@ -475,6 +476,10 @@ class NetSuiteSandbox(SandboxApp):
 
 
 # -- responses --------------------------------------------------------------------------------
+
+
+def _replaced_sublists(request: Request) -> set[str]:
+    return {name.strip() for name in request.args.get("replace", "").split(",") if name}
 
 
 def _too_many() -> NetSuiteError:

@@ -47,6 +47,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import PurePosixPath
 from threading import RLock
 from typing import Any
@@ -755,16 +756,15 @@ class Org:
         if not 0 <= discount <= 100:
             fdef = definition.field("Discount")
             raise _out_of_range(fdef or FieldDef("Discount", "percent"), discount)
-        quantity = float(line.get("Quantity") or 0)
-        keep = 1 - discount / 100
+        quantity = _decimal(line.get("Quantity"))
+        keep = 1 - _decimal(discount) / 100
         if line.get("TotalPrice") is not None and line.get("UnitPrice") is None:
-            total = float(line["TotalPrice"])
-            line["UnitPrice"] = round(total / (quantity * keep), 2) if quantity and keep else 0.0
+            total = _decimal(line["TotalPrice"])
+            line["UnitPrice"] = _money(total / (quantity * keep)) if quantity and keep else 0.0
         else:
-            unit = float(line.get("UnitPrice") or 0)
-            line["TotalPrice"] = round(quantity * unit * keep, 2)
+            line["TotalPrice"] = _money(quantity * _decimal(line.get("UnitPrice")) * keep)
         self._set_if_defined(
-            definition, line, "Subtotal", round(quantity * float(line["UnitPrice"]), 2)
+            definition, line, "Subtotal", _money(quantity * _decimal(line["UnitPrice"]))
         )
 
     # ContentVersion: each insert is a version of a ContentDocument, made on the first.
@@ -982,3 +982,12 @@ def _json_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def _decimal(value: Any) -> Decimal:
+    return Decimal(str(value)) if value is not None else Decimal(0)
+
+
+def _money(amount: Decimal) -> float:
+    """Currency is kept to the cent, rounded half up as Salesforce does (not banker's)."""
+    return float(amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))

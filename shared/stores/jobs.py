@@ -2,8 +2,9 @@
 
 The job id comes from the outside world (source, record, version), so a webhook delivered
 three times finds the same job instead of creating three. Status moves
-received -> queued -> done | skipped | failed; a failed job keeps its last error and the
-message that would replay it. The `by_status` index lists jobs per status, newest first.
+received -> queued -> done | skipped | failed | held. A failed job keeps its last error and
+the message that would replay it; a held one waits for the target's API budget to return.
+The `by_status` index lists jobs per status, newest first.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class JobStatus(StrEnum):
     DONE = "done"
     SKIPPED = "skipped"
     FAILED = "failed"
+    HELD = "held"  # the target's API budget is gone; released when it returns
 
 
 class Job(BaseModel):

@@ -8,6 +8,7 @@ exactly what salesbridge itself last wrote.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -21,6 +22,8 @@ class Link(BaseModel):
     target_id: str
     synced_version: str | None = None
     fields_hash: str | None = None
+    # What else the sync must remember, e.g. the opportunity's line key -> line id.
+    attributes: dict[str, str] = Field(default_factory=dict)
     revision: int = 0  # 0: not stored yet
     updated_at: str = Field(default_factory=utc_now)
 
@@ -53,6 +56,7 @@ class LinkStore:
         """Store `link` if nobody wrote it since it was read (revision 0: it must be new)."""
         stored = link.model_copy(update={"revision": link.revision + 1, "updated_at": utc_now()})
         item = without_none({**stored.model_dump(mode="json"), "target_ref": stored.target_ref})
+        item["attributes"] = json.dumps(stored.attributes)  # free-form: keep DynamoDB types out
         if link.revision == 0:
             condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(source_key)"}
         else:
@@ -72,4 +76,5 @@ class LinkStore:
 def _from_item(item: dict[str, Any]) -> Link:
     data = {k: v for k, v in item.items() if k != "target_ref"}
     data["revision"] = int(data.get("revision", 0))
+    data["attributes"] = json.loads(data.get("attributes") or "{}")
     return Link.model_validate(data)

@@ -1,0 +1,131 @@
+"""Whether one NetSuite order version syncs, and why not when it does not (seed 002's switches).
+
+Order of the questions:
+1. deleted in NetSuite: close the opportunity if one was synced, else nothing to do;
+2. stale: a version not newer than the one last synced never overwrites it (events arrive
+   out of order or twice; the worker always reads the order as it is now);
+3. the "Advanced Settings for Opportunity Sync" criteria, when configured, decide alone;
+4. otherwise the switches: a new order needs "Send Order as Salesforce Opportunity" ticked
+   (when required); updates need "Sync updates for NetSuite Originated Orders" or, for orders
+   salesbridge created from Salesforce, "Sync Salesforce Originated Orders".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+from shared.netsuite.models import OPPORTUNITY_ID_FIELD, SalesOrder
+from shared.settings import Criterion, NetsuiteSettings, QualificationCriteria
+from shared.stores.links import Link
+
+
+class Verdict(StrEnum):
+    SYNC = "sync"
+    SKIP = "skip"
+    CLOSE = "close"  # the order is gone: close the opportunity
+
+
+@dataclass(frozen=True)
+class Decision:
+    verdict: Verdict
+    reason: str
+
+
+def decide(
+    order: SalesOrder | None,
+    facts: dict[str, Any],
+    *,
+    link: Link | None,
+    settings: NetsuiteSettings,
+) -> Decision:
+    if order is None:
+        if link is None:
+            return Decision(Verdict.SKIP, "the order was deleted before it was ever synced")
+        return Decision(Verdict.CLOSE, "the order was deleted in NetSuite")
+    if link is not None and link.synced_version and order.version <= link.synced_version:
+        return Decision(
+            Verdict.SKIP,
+            f"version {order.version} is not newer than the synced {link.synced_version}",
+        )
+    if settings.qualification is not None:
+        if matches(settings.qualification, facts):
+            return Decision(Verdict.SYNC, "the qualification criteria are met")
+        return Decision(Verdict.SKIP, "the qualification criteria are not met")
+    is_new = link is None and not order.custom.get(OPPORTUNITY_ID_FIELD)
+    if facts["origin"] == "Salesforce":
+        if is_new or settings.sync_salesforce_originated:
+            return Decision(Verdict.SYNC, "Salesforce originated order")
+        return Decision(Verdict.SKIP, "'Sync Salesforce Originated Orders' is off")
+    if is_new:
+        if settings.require_send_to_salesforce_flag and not facts["send_to_salesforce"]:
+            return Decision(
+                Verdict.SKIP, "'Send Order as Salesforce Opportunity' is not ticked on the order"
+            )
+        return Decision(Verdict.SYNC, "new NetSuite originated order")
+    if settings.sync_updates_netsuite_originated:
+        return Decision(Verdict.SYNC, "update of a NetSuite originated order")
+    return Decision(Verdict.SKIP, "'Sync updates for NetSuite Originated Orders' is off")
+
+
+def matches(criteria: QualificationCriteria, facts: dict[str, Any]) -> bool:
+    results = (_holds(rule, facts.get(rule.fact)) for rule in criteria.rules)
+    return all(results) if criteria.match == "all" else any(results)
+
+
+def _holds(rule: Criterion, actual: Any) -> bool:
+    expected = rule.value
+    match rule.op:
+        case "empty":
+            return actual in (None, "", False)
+        case "not_empty":
+            return actual not in (None, "", False)
+        case "eq":
+            return _equal(actual, expected)
+        case "ne":
+            return not _equal(actual, expected)
+        case "in":
+            return any(_equal(actual, v) for v in expected or [])  # type: ignore[union-attr]
+        case "not_in":
+            return not any(_equal(actual, v) for v in expected or [])  # type: ignore[union-attr]
+        case "contains":
+            return actual is not None and str(expected).lower() in str(actual).lower()
+    return _compare(rule.op, actual, expected)
+
+
+def _equal(actual: Any, expected: Any) -> bool:
+    if isinstance(expected, bool) or isinstance(actual, bool):
+        return bool(actual) == (expected if isinstance(expected, bool) else str(expected) == "true")
+    number_a, number_e = _number(actual), _number(expected)
+    if number_a is not None and number_e is not None:
+        return number_a == number_e
+    return actual is not None and str(actual) == str(expected)
+
+
+def _compare(op: str, actual: Any, expected: Any) -> bool:
+    number_a, number_e = _number(actual), _number(expected)
+    left: Any
+    right: Any
+    if number_a is not None and number_e is not None:
+        left, right = number_a, number_e
+    elif actual is None:
+        return False
+    else:
+        left, right = str(actual), str(expected)  # ISO dates compare as text
+    return {
+        "gt": left > right,
+        "gte": left >= right,
+        "lt": left < right,
+        "lte": left <= right,
+    }[op]
+
+
+def _number(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None

@@ -1,0 +1,508 @@
+"""Syncing a batch of queued NetSuite order events to Salesforce, frugally and safely.
+
+For a batch taken from the FIFO queue:
+1. group the messages by order (a group's messages are versions of one order, in order);
+   an order whose jobs are all finished is a duplicate delivery and costs nothing;
+2. read each order as it is now from NetSuite (1 call; the webhook carries ids, not data) and
+   decide with the seed's switches; stale versions and echoes of our own write-back stop here;
+3. read the customer only when its account is not linked yet (1 NetSuite call);
+4. look up price book entries not in the cache with ONE query for the whole batch;
+5. write every order as its own all-or-nothing graph in ONE composite-graph call;
+6. remember links (opportunity, lines, account, version, content hash), write the opportunity
+   id back into a NetSuite order once, and finish each job.
+
+Failures: a permanent problem fails that order's job with a reason a person can act on, and
+the other orders go through; a retryable one returns the order's messages to the queue (and
+on the last attempt marks the job failed, the message going to the DLQ); an exhausted
+Salesforce API budget holds the jobs back instead of burning retries.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, Protocol
+
+from shared.crm import OpportunityStore, PricebookEntryRef, WriteResult
+from shared.envelope import Envelope, NetsuiteOrderEvent
+from shared.errors import BudgetExhausted, PermanentError, RetryableError
+from shared.netsuite.models import OPPORTUNITY_ID_FIELD, Customer, SalesOrder
+from shared.observability import logger
+from shared.order_sync.decide import Verdict, decide
+from shared.order_sync.facts import order_facts
+from shared.order_sync.lines import order_lines
+from shared.order_sync.plan import (
+    LINES_ATTRIBUTE_PREFIX,
+    Plan,
+    plan_close,
+    plan_sync,
+    price_book_for,
+)
+from shared.settings import NetsuiteSettings
+from shared.stores.dynamo import StaleWrite
+from shared.stores.jobs import Job, JobStatus
+from shared.stores.links import Link
+
+OPPORTUNITY = "salesforce:Opportunity"
+ACCOUNT = "salesforce:Account"
+ENTRY_CACHE_SECONDS = 3600
+# Errors that mean our memory of the opportunity's lines is out of date (a line deleted in
+# Salesforce, or created by an attempt whose answer was lost): re-read the lines and retry.
+STALE_LINE_ERRORS = frozenset({"ENTITY_IS_DELETED", "NOT_FOUND", "INVALID_FIELD_FOR_INSERT_UPDATE"})
+
+
+class OrderSource(Protocol):
+    def sales_order(self, order_id: str) -> SalesOrder | None: ...
+    def customer(self, customer_id: str) -> Customer | None: ...
+    def update_sales_order(self, order_id: str, fields: dict[str, Any]) -> None: ...
+    def record_url(self, order_id: str) -> str: ...
+
+
+class JobRepository(Protocol):
+    def create(self, job: Job) -> tuple[Job, bool]: ...
+    def get(self, job_id: str) -> Job | None: ...
+    def transition(
+        self,
+        job: Job,
+        status: JobStatus,
+        *,
+        error: str | None = None,
+        detail: dict[str, Any] | None = None,
+        attempted: bool = False,
+    ) -> Job: ...
+
+
+class LinkRepository(Protocol):
+    def get(self, source_key: str, target: str) -> Link | None: ...
+    def save(self, link: Link) -> Link: ...
+
+
+class BudgetHold(Protocol):
+    """Remembers that Salesforce's daily API budget is exhausted, so nobody calls it."""
+
+    def active(self) -> bool: ...
+    def hold(self, reason: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class QueuedOrder:
+    message_id: str
+    envelope: Envelope[NetsuiteOrderEvent]
+    receive_count: int = 1
+
+
+@dataclass
+class BatchResult:
+    failed_message_ids: list[str] = field(default_factory=list)
+    outcomes: dict[str, str] = field(default_factory=dict)  # job id -> final status
+
+
+@dataclass
+class _Order:
+    """One order of the batch on its way through the steps."""
+
+    order_id: str
+    messages: list[QueuedOrder]
+    jobs: list[Job]
+    order: SalesOrder | None = None
+    link: Link | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+    reason: str = ""
+    closing: bool = False
+    account_id: str | None = None
+    customer: Customer | None = None
+    plan: Plan | None = None
+
+
+class OrderSync:
+    def __init__(
+        self,
+        *,
+        netsuite: OrderSource,
+        salesforce: OpportunityStore,
+        jobs: JobRepository,
+        links: LinkRepository,
+        hold: BudgetHold,
+        settings: NetsuiteSettings,
+        max_receive_count: int,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.netsuite = netsuite
+        self.salesforce = salesforce
+        self.jobs = jobs
+        self.links = links
+        self.budget = hold
+        self.settings = settings
+        self.max_receive_count = max_receive_count
+        self.clock = clock
+
+    # -- the batch ------------------------------------------------------------------------------
+
+    def run(self, batch: list[QueuedOrder]) -> BatchResult:
+        result = BatchResult()
+        pending = [o for o in self._group(batch) if self._still_to_do(o, result)]
+        if pending and self.budget.active():
+            for order in pending:
+                self._hold(order, result, "Salesforce's daily API budget is exhausted")
+            return result
+        to_write: list[_Order] = []
+        for order in pending:
+            self._guard(order, result, partial(self._prepare, order, result, to_write))
+        self._guard_all(to_write, result, self._resolve_accounts)
+        entries = self._guard_all(to_write, result, self._price_book_entries)
+        for order in list(to_write):
+            if not self._guard(order, result, partial(self._plan, order, entries or {}, result)):
+                to_write.remove(order)
+        to_write = [o for o in to_write if o.plan is not None]
+        if to_write:
+            self._write(to_write, result, entries or {}, repair=True)
+        return result
+
+    def _group(self, batch: list[QueuedOrder]) -> list[_Order]:
+        groups: dict[str, list[QueuedOrder]] = {}
+        for message in batch:
+            groups.setdefault(message.envelope.payload.id, []).append(message)
+        return [
+            _Order(order_id, messages, [self._job(m) for m in messages])
+            for order_id, messages in groups.items()
+        ]
+
+    def _job(self, message: QueuedOrder) -> Job:
+        envelope = message.envelope
+        job = self.jobs.get(envelope.job_id)
+        if job is not None:
+            return job
+        # A replayed message whose job expired: recreate it so the outcome is recorded.
+        created, _ = self.jobs.create(
+            Job(
+                job_id=envelope.job_id,
+                source=envelope.source,
+                record_key=envelope.record_key,
+                version=envelope.version,
+                status=JobStatus.QUEUED,
+                correlation_id=envelope.correlation_id,
+                message=envelope.model_dump_json(by_alias=True),
+            )
+        )
+        return created
+
+    def _still_to_do(self, order: _Order, result: BatchResult) -> bool:
+        finished = (JobStatus.DONE, JobStatus.SKIPPED)
+        if all(job.status in finished for job in order.jobs):
+            for job in order.jobs:
+                result.outcomes[job.job_id] = job.status.value
+            return False
+        return True
+
+    # -- steps -----------------------------------------------------------------------------------
+
+    def _prepare(self, order: _Order, result: BatchResult, to_write: list[_Order]) -> None:
+        order.order = self.netsuite.sales_order(order.order_id)
+        order.link = self.links.get(f"netsuite:salesorder:{order.order_id}", OPPORTUNITY)
+        if order.order is not None and order.link is not None:
+            self._write_back_once(order.order, order.link.target_id)
+        if order.order is not None:
+            order.facts = order_facts(order.order, self.settings)
+        decision = decide(order.order, order.facts, link=order.link, settings=self.settings)
+        order.reason = decision.reason
+        if decision.verdict is Verdict.SKIP:
+            self._finish(order, JobStatus.SKIPPED, result, {"reason": decision.reason})
+            return
+        order.closing = decision.verdict is Verdict.CLOSE
+        to_write.append(order)
+
+    def _resolve_accounts(self, orders: list[_Order]) -> None:
+        for order in orders:
+            if order.closing or order.order is None:
+                continue
+            customer_id = order.order.entity.id
+            account = self.links.get(f"netsuite:customer:{customer_id}", ACCOUNT)
+            if account is not None:
+                order.account_id = account.target_id
+            else:
+                order.customer = self.netsuite.customer(customer_id)
+
+    def _price_book_entries(self, orders: list[_Order]) -> dict[tuple[str, str], PricebookEntryRef]:
+        needed: set[tuple[str, str]] = set()
+        for order in orders:
+            if order.closing or order.order is None:
+                continue
+            lines = order_lines(
+                order.order, sync_zero_quantity=self.settings.sync_zero_quantity_lines
+            )
+            try:
+                book = price_book_for(lines, self.settings)
+            except PermanentError:
+                continue  # reported with the order's other problems when it is planned
+            needed |= {(book, p.item_id) for p in lines.products}
+        entries: dict[tuple[str, str], PricebookEntryRef] = {}
+        missing: set[tuple[str, str]] = set()
+        for book, item in needed:
+            cached = self._cached_entry(book, item)
+            if cached is None:
+                missing.add((book, item))
+            else:
+                entries[(book, item)] = cached
+        if missing:
+            found = self.salesforce.pricebook_entries(
+                {book for book, _ in missing}, {item for _, item in missing}
+            )
+            for key, entry in found.items():
+                if key in missing:
+                    entries[key] = entry
+                    self._cache_entry(entry, key[0])
+        return entries
+
+    def _plan(
+        self, order: _Order, entries: dict[tuple[str, str], PricebookEntryRef], result: BatchResult
+    ) -> bool:
+        if order.closing:
+            assert order.link is not None
+            order.plan = plan_close(order.order_id, self.settings, order.link)
+            return True
+        assert order.order is not None
+        order.plan = plan_sync(
+            order.order,
+            order.facts,
+            settings=self.settings,
+            link=order.link,
+            account_id=order.account_id,
+            customer=order.customer,
+            entries=entries,
+            record_url=self.netsuite.record_url(order.order_id),
+        )
+        link = order.link
+        if link is not None and link.fields_hash == order.plan.fields_hash:
+            # Nothing salesbridge writes has changed: typically the echo of our own write-back.
+            self.links.save(link.model_copy(update={"synced_version": order.order.version}))
+            self._finish(
+                order,
+                JobStatus.SKIPPED,
+                result,
+                {"reason": "no change since the last sync (an echo of salesbridge's own write)"},
+            )
+            order.plan = None
+            return False
+        return True
+
+    def _write(
+        self,
+        orders: list[_Order],
+        result: BatchResult,
+        entries: dict[tuple[str, str], PricebookEntryRef],
+        *,
+        repair: bool,
+    ) -> None:
+        writes = [o.plan.write for o in orders if o.plan is not None]
+        try:
+            results = self.salesforce.write_orders(writes)
+        except BudgetExhausted as exc:
+            self.budget.hold(exc.message)
+            for order in orders:
+                self._hold(order, result, exc.message)
+            return
+        except RetryableError as exc:
+            for order in orders:
+                self._retry(order, result, exc.message)
+            return
+        to_repair: list[_Order] = []
+        for order in orders:
+            assert order.plan is not None
+            outcome = results.get(order.plan.write.write_id)
+            if outcome is None:
+                self._retry(order, result, "Salesforce returned no result for this order")
+            elif outcome.ok:
+                self._guard(order, result, partial(self._synced, order, outcome, result))
+            elif repair and outcome.failure and outcome.failure.error_code in STALE_LINE_ERRORS:
+                to_repair.append(order)
+            elif outcome.failure and outcome.failure.retryable:
+                self._retry(order, result, _describe(outcome))
+            else:
+                self._fail(order, result, _describe(outcome))
+        if to_repair:
+            self._repair_lines(to_repair, result, entries)
+
+    def _repair_lines(
+        self,
+        orders: list[_Order],
+        result: BatchResult,
+        entries: dict[tuple[str, str], PricebookEntryRef],
+    ) -> None:
+        """Re-read the lines Salesforce really has, re-plan, and write once more."""
+        for order in orders:
+            assert order.order is not None and order.plan is not None
+            current = self.salesforce.order_lines(order.order_id)
+            attributes = {f"{LINES_ATTRIBUTE_PREFIX}{k}": v for k, v in current.items()}
+            base = order.link or Link(
+                source_key=f"netsuite:salesorder:{order.order_id}", target=OPPORTUNITY, target_id=""
+            )
+            order.link = base.model_copy(update={"attributes": attributes})
+            order.plan = None
+            self._guard(order, result, partial(self._plan, order, entries, result))
+        self._write([o for o in orders if o.plan is not None], result, entries, repair=False)
+
+    def _synced(self, order: _Order, outcome: WriteResult, result: BatchResult) -> None:
+        assert order.plan is not None
+        opportunity_id = outcome.opportunity_id or (order.link.target_id if order.link else "")
+        lines = {f"{LINES_ATTRIBUTE_PREFIX}{k}": v for k, v in outcome.line_ids.items()}
+        version = (
+            order.order.version
+            if order.order
+            else (order.link.synced_version if order.link else None)
+        )
+        base = order.link or Link(
+            source_key=f"netsuite:salesorder:{order.order_id}", target=OPPORTUNITY, target_id=""
+        )
+        self._save_link(
+            base.model_copy(
+                update={
+                    "target_id": opportunity_id,
+                    "synced_version": version,
+                    "fields_hash": order.plan.fields_hash,
+                    "attributes": lines if not order.closing else base.attributes,
+                }
+            )
+        )
+        if order.plan.write.account is not None and outcome.account_id:
+            customer_id = order.plan.write.account.external_id
+            key = f"netsuite:customer:{customer_id}"
+            if self.links.get(key, ACCOUNT) is None:
+                self._save_link(Link(source_key=key, target=ACCOUNT, target_id=outcome.account_id))
+        if order.order is not None:
+            self._write_back_once(order.order, opportunity_id)
+        detail: dict[str, Any] = {
+            "reason": order.reason,
+            "opportunity_id": opportunity_id,
+            "skipped_lines": [s.as_dict() for s in order.plan.skipped],
+            **(order.plan.detail or {}),
+        }
+        self._finish(order, JobStatus.DONE, result, detail)
+
+    # -- links, caches, write-back ---------------------------------------------------------------
+
+    def _write_back_once(self, sales_order: SalesOrder, opportunity_id: str) -> None:
+        """Put the opportunity id on the NetSuite order, unless it is already there."""
+        if opportunity_id and sales_order.custom.get(OPPORTUNITY_ID_FIELD) != opportunity_id:
+            self.netsuite.update_sales_order(sales_order.id, {OPPORTUNITY_ID_FIELD: opportunity_id})
+
+    def _save_link(self, link: Link) -> None:
+        try:
+            self.links.save(link)
+        except StaleWrite:
+            raise
+        except Exception as exc:  # a DynamoDB outage: the write happened, retry to record it
+            raise RetryableError(f"could not record the link {link.source_key}: {exc}") from exc
+
+    def _cached_entry(self, book: str, item_id: str) -> PricebookEntryRef | None:
+        link = self.links.get(f"netsuite:item:{item_id}", f"salesforce:PricebookEntry:{book}")
+        if link is None:
+            return None
+        cached_at = float(link.attributes.get("cached_at", "0"))
+        if self.clock() - cached_at > ENTRY_CACHE_SECONDS:
+            return None
+        return PricebookEntryRef(
+            id=link.target_id,
+            pricebook_id=link.attributes["pricebook_id"],
+            pricebook_name=book,
+            item_id=item_id,
+            active=link.attributes.get("active") == "true",
+        )
+
+    def _cache_entry(self, entry: PricebookEntryRef, book: str) -> None:
+        key, target = f"netsuite:item:{entry.item_id}", f"salesforce:PricebookEntry:{book}"
+        existing = self.links.get(key, target)
+        attributes = {
+            "pricebook_id": entry.pricebook_id,
+            "active": "true" if entry.active else "false",
+            "cached_at": str(self.clock()),
+        }
+        link = (existing or Link(source_key=key, target=target, target_id=entry.id)).model_copy(
+            update={"target_id": entry.id, "attributes": attributes}
+        )
+        with contextlib.suppress(StaleWrite):  # another worker cached it just now: as good
+            self.links.save(link)
+
+    # -- outcomes --------------------------------------------------------------------------------
+
+    def _guard(self, order: _Order, result: BatchResult, step: Callable[[], Any]) -> bool:
+        """Run one order's step; route its failure to that order alone."""
+        try:
+            step()
+            return True
+        except PermanentError as exc:
+            self._fail(order, result, exc.message)
+        except RetryableError as exc:
+            self._retry(order, result, exc.message)
+        return False
+
+    def _guard_all(
+        self, orders: list[_Order], result: BatchResult, step: Callable[[list[_Order]], Any]
+    ) -> Any:
+        """Run a step shared by the batch; if it fails, every order it concerned retries."""
+        try:
+            return step(orders)
+        except BudgetExhausted as exc:
+            self.budget.hold(exc.message)
+            for order in orders:
+                self._hold(order, result, exc.message)
+        except (RetryableError, PermanentError) as exc:
+            for order in orders:
+                self._retry(order, result, exc.message)
+        orders.clear()
+        return None
+
+    def _finish(
+        self, order: _Order, status: JobStatus, result: BatchResult, detail: dict[str, Any]
+    ) -> None:
+        for job in order.jobs:
+            if job.status in (JobStatus.DONE, JobStatus.SKIPPED):
+                result.outcomes[job.job_id] = job.status.value
+                continue
+            self.jobs.transition(job, status, detail=detail, attempted=True)
+            result.outcomes[job.job_id] = status.value
+        logger.info(
+            "order synced" if status is JobStatus.DONE else "order skipped",
+            extra={"netsuite_order_id": order.order_id, "status": status.value, **detail},
+        )
+
+    def _fail(self, order: _Order, result: BatchResult, reason: str) -> None:
+        for job in order.jobs:
+            self.jobs.transition(job, JobStatus.FAILED, error=reason, attempted=True)
+            result.outcomes[job.job_id] = JobStatus.FAILED.value
+        logger.warning(
+            "order failed", extra={"netsuite_order_id": order.order_id, "reason": reason}
+        )
+
+    def _retry(self, order: _Order, result: BatchResult, reason: str) -> None:
+        last = max(m.receive_count for m in order.messages) >= self.max_receive_count
+        for job in order.jobs:
+            if last:
+                error = (
+                    f"gave up after {self.max_receive_count} attempts "
+                    f"(the message is in the DLQ): {reason}"
+                )
+                self.jobs.transition(job, JobStatus.FAILED, error=error, attempted=True)
+                result.outcomes[job.job_id] = JobStatus.FAILED.value
+            else:
+                result.outcomes[job.job_id] = "retrying"
+        result.failed_message_ids.extend(m.message_id for m in order.messages)
+        logger.warning(
+            "order will be retried" if not last else "order goes to the DLQ",
+            extra={"netsuite_order_id": order.order_id, "reason": reason},
+        )
+
+    def _hold(self, order: _Order, result: BatchResult, reason: str) -> None:
+        for job in order.jobs:
+            self.jobs.transition(job, JobStatus.HELD, error=reason)
+            result.outcomes[job.job_id] = JobStatus.HELD.value
+
+
+def _describe(outcome: WriteResult) -> str:
+    failure = outcome.failure
+    if failure is None:
+        return "Salesforce refused the write"
+    fields = f" ({', '.join(failure.fields)})" if failure.fields else ""
+    return f"Salesforce refused the write: {failure.error_code}{fields}: {failure.message}"

@@ -1,0 +1,221 @@
+"""In-memory stand-ins for the order sync's ports (our own interfaces, not outside systems)."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+from typing import Any
+
+from shared.crm import OrderWrite, PricebookEntryRef, WriteFailure, WriteResult
+from shared.envelope import NETSUITE_ORDER_CHANGED, Envelope, NetsuiteOrderEvent
+from shared.errors import BudgetExhausted
+from shared.netsuite.models import Customer, SalesOrder
+from shared.order_sync.service import QueuedOrder
+from shared.stores.dynamo import StaleWrite
+from shared.stores.jobs import Job, JobStatus
+from shared.stores.links import Link
+
+STANDARD = "Standard Price Book"
+
+
+class FakeNetsuite:
+    def __init__(self) -> None:
+        self.orders: dict[str, SalesOrder] = {}
+        self.customers: dict[str, Customer] = {}
+        self.calls: list[str] = []
+
+    def sales_order(self, order_id: str) -> SalesOrder | None:
+        self.calls.append(f"GET salesOrder/{order_id}")
+        return self.orders.get(order_id)
+
+    def customer(self, customer_id: str) -> Customer | None:
+        self.calls.append(f"GET customer/{customer_id}")
+        return self.customers.get(customer_id)
+
+    def update_sales_order(self, order_id: str, fields: dict[str, Any]) -> None:
+        self.calls.append(f"PATCH salesOrder/{order_id}")
+        order = self.orders[order_id]
+        self.orders[order_id] = order.model_copy(
+            update={
+                "custom": {**order.custom, **fields},
+                "last_modified": order.last_modified + timedelta(seconds=5),
+            }
+        )
+
+    def record_url(self, order_id: str) -> str:
+        return f"https://ns.example/app/accounting/transactions/salesord.nl?id={order_id}"
+
+
+class FakeSalesforce:
+    """Writes land in `opportunities` / `lines`; `fail_next` scripts failures per write id."""
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple[str, str], PricebookEntryRef] = {
+            (STANDARD, item): PricebookEntryRef(f"01u{item}", "01sSTD", STANDARD, item, True)
+            for item in ("501", "502", "503", "504", "505", "506", "507", "508")
+        }
+        self.opportunities: dict[str, dict[str, Any]] = {}  # NetSuite id -> fields
+        self.lines: dict[str, dict[str, Any]] = {}  # line key -> fields (+ id)
+        self.accounts: dict[str, str] = {}
+        self.calls: list[str] = []
+        self.fail_next: dict[str, WriteFailure] = {}
+        self.budget_gone = False
+        self._ids = itertools.count(1)
+
+    def pricebook_entries(
+        self, books: set[str], items: set[str]
+    ) -> dict[tuple[str, str], PricebookEntryRef]:
+        self.calls.append("query PricebookEntry")
+        return {k: v for k, v in self.entries.items() if k[0] in books and k[1] in items}
+
+    def write_orders(self, writes: list[OrderWrite]) -> dict[str, WriteResult]:
+        self.calls.append(f"graph x{len(writes)}")
+        if self.budget_gone:
+            raise BudgetExhausted("REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded.")
+        results = {}
+        for write in writes:
+            failure = self.fail_next.pop(write.write_id, None)
+            if failure is not None:
+                results[write.write_id] = WriteResult(write.write_id, ok=False, failure=failure)
+                continue
+            account_id = write.account_id
+            if write.account is not None:
+                account_id = self.accounts.setdefault(
+                    write.account.external_id, f"001{next(self._ids)}"
+                )
+            opp_key = write.opportunity.external_id
+            opp = self.opportunities.setdefault(opp_key, {"Id": f"006{next(self._ids)}"})
+            opp.update(write.opportunity.fields, AccountId=account_id)
+            line_ids = {}
+            for line in write.lines:
+                if line.existing_id is None:
+                    assert line.key not in self.lines, "a new line must not exist yet"
+                    self.lines[line.key] = {"Id": f"00k{next(self._ids)}", "Opp": opp_key}
+                self.lines[line.key].update(line.fields)
+                line_ids[line.key] = self.lines[line.key]["Id"]
+            for line_id in write.deleted_line_ids:
+                self.lines = {k: v for k, v in self.lines.items() if v["Id"] != line_id}
+            results[write.write_id] = WriteResult(
+                write.write_id,
+                ok=True,
+                opportunity_id=opp["Id"],
+                account_id=account_id,
+                line_ids=line_ids,
+            )
+        return results
+
+    def opportunity_lines(self, opportunity_id: str) -> dict[str, str]:
+        self.calls.append("query lines by opportunity")
+        return {}
+
+    def order_lines(self, netsuite_order_id: str) -> dict[str, str]:
+        self.calls.append("query lines by order")
+        return {k: v["Id"] for k, v in self.lines.items() if v["Opp"] == netsuite_order_id}
+
+
+class FakeJobs:
+    def __init__(self) -> None:
+        self.jobs: dict[str, Job] = {}
+
+    def create(self, job: Job) -> tuple[Job, bool]:
+        if job.job_id in self.jobs:
+            return self.jobs[job.job_id], False
+        self.jobs[job.job_id] = job
+        return job, True
+
+    def get(self, job_id: str) -> Job | None:
+        return self.jobs.get(job_id)
+
+    def transition(
+        self,
+        job: Job,
+        status: JobStatus,
+        *,
+        error: str | None = None,
+        detail: dict[str, Any] | None = None,
+        attempted: bool = False,
+    ) -> Job:
+        if self.jobs[job.job_id].revision != job.revision:
+            raise StaleWrite("changed")
+        updated = job.model_copy(
+            update={
+                "status": status,
+                "revision": job.revision + 1,
+                "last_error": error if status is JobStatus.FAILED else job.last_error,
+                "detail": {**job.detail, **(detail or {})},
+                "attempts": job.attempts + (1 if attempted else 0),
+            }
+        )
+        self.jobs[job.job_id] = updated
+        return updated
+
+
+class FakeLinks:
+    def __init__(self) -> None:
+        self.links: dict[tuple[str, str], Link] = {}
+
+    def get(self, source_key: str, target: str) -> Link | None:
+        return self.links.get((source_key, target))
+
+    def save(self, link: Link) -> Link:
+        stored = self.links.get((link.source_key, link.target))
+        if (stored.revision if stored else 0) != link.revision:
+            raise StaleWrite("changed")
+        saved = link.model_copy(update={"revision": link.revision + 1})
+        self.links[(link.source_key, link.target)] = saved
+        return saved
+
+
+class FakeHold:
+    def __init__(self) -> None:
+        self.reason: str | None = None
+
+    def active(self) -> bool:
+        return self.reason is not None
+
+    def hold(self, reason: str) -> None:
+        self.reason = reason
+
+
+_message_ids = itertools.count(1)
+
+
+def queued(
+    order: SalesOrder,
+    jobs: FakeJobs,
+    *,
+    event_type: str = "edit",
+    version: str | None = None,
+    receive_count: int = 1,
+) -> QueuedOrder:
+    """The message the receiver would have queued for this order version (and its job)."""
+    event = NetsuiteOrderEvent.model_validate(
+        {
+            "recordType": "salesorder",
+            "id": order.id,
+            "eventType": event_type,
+            "lastModifiedDate": version or order.version,
+        }
+    )
+    job_id = Job.make_id("netsuite", f"salesorder:{order.id}", event.version)
+    envelope = Envelope[NetsuiteOrderEvent](
+        message_type=NETSUITE_ORDER_CHANGED,
+        job_id=job_id,
+        correlation_id="c",
+        source="netsuite",
+        record_key=f"salesorder:{order.id}",
+        version=event.version,
+        payload=event,
+    )
+    jobs.create(
+        Job(
+            job_id=job_id,
+            source="netsuite",
+            record_key=f"salesorder:{order.id}",
+            version=event.version,
+            status=JobStatus.QUEUED,
+            correlation_id="c",
+            message=envelope.model_dump_json(),
+        )
+    )
+    return QueuedOrder(f"m-{next(_message_ids)}", envelope, receive_count)

@@ -1,0 +1,133 @@
+"""Which order versions sync: the seed's switches, the qualification criteria, stale versions."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from shared.order_sync.decide import Verdict, decide
+from shared.order_sync.facts import order_facts
+from shared.settings import NetsuiteSettings
+from shared.stores.links import Link
+from tests.unit.orders import order
+
+SYNCED = Link(
+    source_key="netsuite:salesorder:4711",
+    target="salesforce:Opportunity",
+    target_id="006000000000001AAA",
+    synced_version="2026-11-22T09:00:00Z",
+    revision=1,
+)
+
+
+def verdict(sales_order=None, link=None, **settings):  # type: ignore[no-untyped-def]
+    config = NetsuiteSettings.model_validate(settings)
+    so = sales_order if sales_order is not None else order()
+    return decide(so, order_facts(so, config), link=link, settings=config)
+
+
+def test_a_new_flagged_order_syncs() -> None:
+    assert verdict().verdict is Verdict.SYNC
+
+
+def test_a_new_order_without_the_send_flag_is_skipped_with_the_reason() -> None:
+    decision = verdict(order(custbody_sb_send_to_salesforce=False))
+    assert (
+        decision.verdict is Verdict.SKIP
+        and "Send Order as Salesforce Opportunity" in decision.reason
+    )
+    assert (
+        verdict(
+            order(custbody_sb_send_to_salesforce=False), require_send_to_salesforce_flag=False
+        ).verdict
+        is Verdict.SYNC
+    )
+
+
+def test_updates_follow_sync_updates_for_netsuite_originated_orders() -> None:
+    assert verdict(link=SYNCED).verdict is Verdict.SYNC
+    off = verdict(link=SYNCED, sync_updates_netsuite_originated=False)
+    assert off.verdict is Verdict.SKIP and "NetSuite Originated" in off.reason
+
+
+def test_salesforce_originated_updates_follow_their_own_switch() -> None:
+    so = order(custbody_sb_origin="Salesforce")
+    assert verdict(so, link=SYNCED).verdict is Verdict.SKIP
+    assert verdict(so, link=SYNCED, sync_salesforce_originated=True).verdict is Verdict.SYNC
+
+
+def test_a_version_not_newer_than_the_synced_one_is_stale() -> None:
+    old = order(lastModifiedDate="2026-11-22T08:59:59Z")
+    same = order(lastModifiedDate="2026-11-22T09:00:00Z")
+    for so in (old, same):
+        decision = verdict(so, link=SYNCED)
+        assert decision.verdict is Verdict.SKIP and "not newer" in decision.reason
+
+
+def test_a_deleted_order_closes_its_opportunity_or_is_ignored() -> None:
+    config = NetsuiteSettings()
+    assert decide(None, {}, link=SYNCED, settings=config).verdict is Verdict.CLOSE
+    assert decide(None, {}, link=None, settings=config).verdict is Verdict.SKIP
+
+
+def test_qualification_criteria_replace_the_switches() -> None:
+    criteria = {
+        "match": "all",
+        "rules": [
+            {"fact": "total", "op": "gte", "value": 1000},
+            {"fact": "status", "op": "not_in", "value": ["Pending Approval"]},
+        ],
+    }
+    big = order(total=1500, custbody_sb_send_to_salesforce=False)
+    small = order(total=99)
+    assert verdict(big, qualification=criteria).verdict is Verdict.SYNC
+    assert verdict(small, qualification=criteria).verdict is Verdict.SKIP
+    any_rule = {
+        "match": "any",
+        "rules": [
+            {"fact": "custbody_region", "op": "eq", "value": "EU"},
+            {"fact": "memo", "op": "contains", "value": "RESTOCK"},
+        ],
+    }
+    assert verdict(order(), qualification=any_rule).verdict is Verdict.SYNC
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ({"fact": "colour", "op": "eq", "value": "red"}, "unknown order fact"),
+        ({"fact": "total", "op": "in", "value": 5}, "needs a list"),
+        ({"fact": "memo", "op": "empty", "value": "x"}, "takes no value"),
+        ({"fact": "memo", "op": "eq"}, "needs a value"),
+        ({"fact": "total", "op": "approx", "value": 1}, "Input should be"),
+    ],
+)
+def test_bad_criteria_fail_when_the_settings_load(rule: dict[str, object], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        NetsuiteSettings.model_validate({"qualification": {"rules": [rule]}})
+
+
+@pytest.mark.parametrize(
+    ("mapping", "message"),
+    [
+        (
+            {"Name": "{customer_name}", "CloseDate": "{tran_date}", "StageName": "{colour}"},
+            "unknown placeholder",
+        ),
+        (
+            {
+                "Name": "{customer_name}",
+                "CloseDate": "{tran_date}",
+                "StageName": "x",
+                "AccountId": "{customer_id}",
+            },
+            "set by salesbridge",
+        ),
+        ({"Name": "{customer_name}", "StageName": "x"}, "must map CloseDate"),
+        ({"Name": "{customer_name", "CloseDate": "{tran_date}", "StageName": "x"}, "bad template"),
+        ({"Bad Field": "x", "Name": "n", "CloseDate": "d", "StageName": "s"}, "API name"),
+    ],
+)
+def test_bad_mappings_fail_when_the_settings_load(mapping: dict[str, str], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        NetsuiteSettings.model_validate({"opportunity_fields": mapping})
