@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -43,7 +44,14 @@ class Resources(BaseModel):
     settings_file: str | None = Field(None, alias="SETTINGS_FILE")
     webhook_keys_secret: str | None = Field(None, alias="WEBHOOK_KEYS_SECRET")
     netsuite_order_queue_url: str | None = Field(None, alias="NETSUITE_ORDER_QUEUE_URL")
+    netsuite_secret: str | None = Field(None, alias="NETSUITE_SECRET")
+    salesforce_secret: str | None = Field(None, alias="SALESFORCE_SECRET")
+    max_receive_count: int = Field(5, alias="MAX_RECEIVE_COUNT")
     ca_bundle: str | None = Field(None, alias="SALESBRIDGE_CA_BUNDLE")
+    # Salesforce originated orders (seed 002): where Closed Won callouts are queued.
+    salesforce_opportunity_queue_url: str | None = Field(
+        None, alias="SALESFORCE_OPPORTUNITY_QUEUE_URL"
+    )
 
     def require(self, name: str) -> str:
         value = getattr(self, name)
@@ -66,6 +74,23 @@ def get_secret_json(secret_id: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ConfigurationError(f"secret {secret_id} is not a JSON object")
     return value
+
+
+_built: dict[str, tuple[dict[str, Any], Any]] = {}
+
+
+def built_from_secret[T](secret_id: str, build: Callable[[dict[str, Any]], T]) -> T:
+    """`build(secret)` once per container, again only when the secret's content changes.
+
+    Clients hold tokens and connection pools worth keeping between invocations; a rotated
+    secret (seen within the 5-minute cache) gets a fresh client.
+    """
+    secret = get_secret_json(secret_id)
+    known = _built.get(secret_id)
+    if known is None or known[0] != secret:
+        known = (secret, build(secret))
+        _built[secret_id] = known
+    return cast(T, known[1])
 
 
 def load_settings(env: Resources | None = None) -> Settings:

@@ -49,3 +49,24 @@ class NetsuiteOrderEvent(BaseModel):
 
 
 NETSUITE_ORDER_CHANGED = "netsuite.salesorder.changed"
+
+
+class SalesforceOpportunityEvent(BaseModel):
+    """What the Salesforce flow posts when an opportunity becomes Closed Won (ids, not data)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    # 006 is the Opportunity key prefix; 15-character ids are accepted as Salesforce sends
+    # them from some formula contexts, and the worker reads the 18-character form back.
+    opportunity_id: str = Field(
+        alias="opportunityId", pattern=r"^006[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$"
+    )
+    event: Literal["closed_won"] = Field("closed_won", alias="event")
+    last_modified_date: datetime = Field(alias="lastModifiedDate")
+
+    @property
+    def version(self) -> str:
+        return self.last_modified_date.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+SALESFORCE_OPPORTUNITY_WON = "salesforce.opportunity.closed_won"

@@ -25,6 +25,16 @@ class JobRepository(Protocol):
     def transition(self, job: Job, status: JobStatus) -> Job: ...
 
 
+def fifo_group_id(source: str, record_key: str) -> str:
+    """One FIFO group per record: its versions are delivered in order, records in parallel."""
+    return f"{source}-{record_key}".replace(":", "-")
+
+
+def fifo_dedup_id(source: str, record_key: str, version: str, suffix: str = "") -> str:
+    """SQS drops a second message with this id for five minutes: one message per version."""
+    return f"{fifo_group_id(source, record_key)}-{version}{suffix}".replace(":", "")
+
+
 @dataclass(frozen=True)
 class Accepted:
     job: Job

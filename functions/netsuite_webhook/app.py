@@ -15,13 +15,13 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from functions.netsuite_webhook.service import accept_order_event
 from shared import signing
 from shared.api import install_error_handlers, json_response, refuse_validation
 from shared.config import get_secret_json, load_settings, resources
 from shared.envelope import NetsuiteOrderEvent
 from shared.errors import ConfigurationError, PayloadTooLarge
 from shared.observability import logger, metrics
+from shared.order_sync.intake import accept_order_event
 from shared.queues import SqsQueue
 from shared.stores.jobs import JobStore
 

@@ -41,6 +41,8 @@ def decide(
     link: Link | None,
     settings: NetsuiteSettings,
 ) -> Decision:
+    if not settings.enabled:
+        return Decision(Verdict.SKIP, "NetSuite sync is disabled in the settings")
     if order is None:
         if link is None:
             return Decision(Verdict.SKIP, "the order was deleted before it was ever synced")

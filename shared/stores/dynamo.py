@@ -15,10 +15,13 @@ class StaleWrite(RetryableError):
     http_status = 409
 
 
-def table(name: str) -> Any:
-    import boto3
+def table(name: str, dynamodb: Any | None = None) -> Any:
+    """The table `name`, through `dynamodb` (a boto3 resource) or the default session's."""
+    if dynamodb is None:
+        import boto3
 
-    return boto3.resource("dynamodb").Table(name)
+        dynamodb = boto3.resource("dynamodb")
+    return dynamodb.Table(name)
 
 
 def is_condition_failure(exc: Exception) -> bool:

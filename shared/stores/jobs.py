@@ -52,8 +52,8 @@ class Job(BaseModel):
 
 
 class JobStore:
-    def __init__(self, table_name: str) -> None:
-        self._table = table(table_name)
+    def __init__(self, table_name: str, dynamodb: Any | None = None) -> None:
+        self._table = table(table_name, dynamodb)
 
     def create(self, job: Job) -> tuple[Job, bool]:
         """Store a new job, or return the one already stored under its id (and False)."""

@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from functions.netsuite_webhook.service import accept_order_event
 from shared.envelope import Envelope, NetsuiteOrderEvent
 from shared.errors import RetryableError
+from shared.order_sync.intake import accept_order_event
 from shared.stores.jobs import JobStatus
 from tests.unit.fakes import FakeJobs, FakeQueue
 

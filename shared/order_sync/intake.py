@@ -1,9 +1,9 @@
-"""Turning a verified NetSuite order event into a queued job (no AWS or HTTP in here)."""
+"""Turning a NetSuite order event (webhook or backstop) into a queued job; no AWS or HTTP here."""
 
 from __future__ import annotations
 
 from shared.envelope import NETSUITE_ORDER_CHANGED, Envelope, NetsuiteOrderEvent
-from shared.intake import Accepted, JobRepository, accept
+from shared.intake import Accepted, JobRepository, accept, fifo_dedup_id, fifo_group_id
 from shared.queues import QueueSender
 from shared.stores.jobs import Job, JobStatus
 
@@ -43,6 +43,6 @@ def accept_order_event(
         job,
         jobs=jobs,
         queue=queue,
-        group_id=f"netsuite-salesorder-{event.id}",
-        dedup_id=f"netsuite-salesorder-{event.id}-{event.version.replace(':', '')}",
+        group_id=fifo_group_id(SOURCE, key),
+        dedup_id=fifo_dedup_id(SOURCE, key, event.version),
     )

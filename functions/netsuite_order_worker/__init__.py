@@ -1,0 +1,1 @@
+"""Syncs queued NetSuite sales orders to Salesforce opportunities (seed 002)."""

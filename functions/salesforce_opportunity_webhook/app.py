@@ -1,0 +1,134 @@
+"""POST /webhooks/salesforce/opportunities: authenticate, validate, record a job, enqueue, 202.
+
+Salesforce calls this from the record-triggered flow `Salesbridge_Export_Closed_Won_Opportunity`
+through a Named Credential. A Named Credential can add a static secret header to every callout
+(a custom header of its External Credential), but it cannot compute an HMAC over the body, so
+the caller authenticates with `X-Salesbridge-Key: <the "salesforce" key of the webhook-keys
+secret>`, compared in constant time. A caller able to sign (Apex, a middleware) may send the
+HMAC headers of `shared.signing` instead; when they are present they are verified and must
+hold. A static key has no replay window: replaying a captured request can only re-queue an
+export that salesbridge makes idempotent (one job per opportunity version, one NetSuite
+order per opportunity), which is why a static key is acceptable here.
+
+The body carries ids, not data (the worker reads the opportunity from Salesforce).
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from functions.salesforce_opportunity_webhook.service import accept_opportunity_event
+from shared import signing
+from shared.api import install_error_handlers, json_response, refuse_validation
+from shared.config import get_secret_json, load_settings, resources
+from shared.envelope import SalesforceOpportunityEvent
+from shared.errors import ConfigurationError, PayloadTooLarge, Unauthorized
+from shared.observability import logger, metrics
+from shared.queues import SqsQueue
+from shared.stores.jobs import JobStore
+
+ROUTE = "/webhooks/salesforce/opportunities"
+KEY_HEADER = "X-Salesbridge-Key"
+WEBHOOK_KEY_NAMES = ("salesforce", "salesforce_previous")  # the second one during a rotation
+
+app = APIGatewayRestResolver()
+install_error_handlers(app)
+
+
+@cache
+def job_store() -> JobStore:
+    return JobStore(resources().require("jobs_table"))
+
+
+@cache
+def opportunity_queue() -> SqsQueue:
+    return SqsQueue(resources().require("salesforce_opportunity_queue_url"))
+
+
+def caller_keys() -> list[str]:
+    secret = get_secret_json(resources().require("webhook_keys_secret"))
+    keys = [str(secret[name]) for name in WEBHOOK_KEY_NAMES if secret.get(name)]
+    if not keys:
+        raise ConfigurationError("the webhook keys secret has no 'salesforce' key")
+    return keys
+
+
+def raw_body() -> bytes:
+    event = app.current_event
+    body = event.body or ""
+    return base64.b64decode(body) if event.is_base64_encoded else body.encode()
+
+
+def authenticate(headers: dict[str, str], body: bytes, *, window_seconds: int) -> None:
+    keys = caller_keys()
+    if headers.get(signing.SIGNATURE_HEADER):
+        signing.verify(
+            keys,
+            headers.get(signing.TIMESTAMP_HEADER),
+            headers.get(signing.SIGNATURE_HEADER),
+            body,
+            window_seconds=window_seconds,
+        )
+        return
+    offered = headers.get(KEY_HEADER)
+    if not offered:
+        raise Unauthorized(f"missing {KEY_HEADER} header")
+    # Compare against every key, even after a match, so timing says nothing about which.
+    matches = [hmac.compare_digest(offered.encode(), key.encode()) for key in keys]
+    if not any(matches):
+        raise Unauthorized(f"{KEY_HEADER} is not a key salesbridge issued")
+
+
+@app.post(ROUTE)
+def receive_opportunity_event() -> Response:
+    settings = load_settings()
+    body = raw_body()
+    limit = settings.webhooks.max_body_bytes
+    if len(body) > limit:
+        raise PayloadTooLarge(f"the body is {len(body)} bytes; at most {limit} are accepted")
+    authenticate(
+        app.current_event.headers,
+        body,
+        window_seconds=settings.webhooks.replay_window_seconds,
+    )
+    try:
+        event = SalesforceOpportunityEvent.model_validate_json(body)
+    except ValidationError as exc:
+        raise refuse_validation(exc) from exc
+    if not settings.netsuite.enabled:
+        return json_response(202, {"status": "ignored", "reason": "NetSuite sync is disabled"})
+    accepted = accept_opportunity_event(
+        event,
+        correlation_id=logger.get_correlation_id() or app.current_event.request_context.request_id,
+        jobs=job_store(),
+        queue=opportunity_queue(),
+    )
+    metrics.add_metric(
+        name="DuplicateEvents" if accepted.duplicate else "AcceptedEvents", unit="Count", value=1
+    )
+    logger.info(
+        "opportunity event accepted",
+        extra={"job_id": accepted.job.job_id, "duplicate": accepted.duplicate},
+    )
+    return json_response(
+        202,
+        {
+            "jobId": accepted.job.job_id,
+            "status": accepted.job.status.value,
+            "duplicate": accepted.duplicate,
+        },
+    )
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,160 @@
+"""The `Operator`: jobs, replays and redrives over boto3, for AWS or the local stack."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from shared.envelope import Envelope
+from shared.intake import fifo_dedup_id, fifo_group_id
+from shared.stores.jobs import Job, JobStatus, JobStore
+
+# Which queue carries each source's records (logical ids in template.yaml).
+QUEUE_FOR_SOURCE = {
+    "netsuite": "NetsuiteOrderQueue",
+    "salesforce": "SalesforceOpportunityQueue",
+}
+JOBS_TABLE = "JobsTable"
+
+
+class Operator:
+    def __init__(
+        self,
+        resources: dict[str, str],
+        session: boto3.session.Session,
+        endpoint_url: str | None = None,
+    ) -> None:
+        """`resources`: logical id -> physical id (table name, queue URL ...)."""
+        self.resources = resources
+        self._sqs = session.client("sqs", endpoint_url=endpoint_url)
+        dynamodb = session.resource("dynamodb", endpoint_url=endpoint_url)
+        self._jobs = JobStore(resources[JOBS_TABLE], dynamodb)
+
+    # -- construction ---------------------------------------------------------------------------
+
+    @classmethod
+    def from_endpoints(cls, path: str | Path) -> Operator:
+        endpoints = json.loads(Path(path).read_text())
+        return cls.from_endpoint_data(endpoints)
+
+    @classmethod
+    def from_local_stack(cls, stack: Any) -> Operator:
+        return cls.from_endpoint_data(stack.endpoints)
+
+    @classmethod
+    def from_endpoint_data(cls, endpoints: dict[str, Any]) -> Operator:
+        aws = endpoints["aws"]
+        session = boto3.session.Session(
+            aws_access_key_id=aws["access_key_id"],
+            aws_secret_access_key=aws["secret_access_key"],
+            region_name=aws["region"],
+        )
+        resources = {
+            logical_id: (resource.get("url") or resource["name"])
+            for logical_id, resource in endpoints["resources"].items()
+        }
+        return cls(resources, session, endpoint_url=aws["endpoint_url"])
+
+    @classmethod
+    def from_stack(cls, stack_name: str, region: str | None = None) -> Operator:
+        session = boto3.session.Session(region_name=region)
+        paginator = session.client("cloudformation").get_paginator("list_stack_resources")
+        resources = {
+            summary["LogicalResourceId"]: summary["PhysicalResourceId"]
+            for page in paginator.paginate(StackName=stack_name)
+            for summary in page["StackResourceSummaries"]
+        }
+        return cls(resources, session)
+
+    # -- jobs -----------------------------------------------------------------------------------
+
+    def jobs(self, status: str, source: str | None = None, limit: int = 50) -> list[Job]:
+        found = self._jobs.list_by_status(JobStatus(status), limit=limit)
+        return [job for job in found if source is None or job.source == source]
+
+    def replay(self, job_ids: list[str]) -> list[str]:
+        """Re-enqueue each job's stored message; answers the ids replayed."""
+        replayed = []
+        for job_id in job_ids:
+            job = self._jobs.get(job_id)
+            if job is None:
+                raise LookupError(f"no job {job_id}")
+            if not job.message:
+                raise LookupError(f"job {job_id} has no stored message to replay")
+            envelope = Envelope[Any].model_validate_json(job.message)
+            self._sqs.send_message(
+                QueueUrl=self.queue_url(job.source),
+                MessageBody=job.message,
+                MessageGroupId=fifo_group_id(envelope.source, envelope.record_key),
+                MessageDeduplicationId=fifo_dedup_id(
+                    envelope.source,
+                    envelope.record_key,
+                    envelope.version,
+                    f"-replay{int(time.time() * 1000)}",
+                ),
+            )
+            self._jobs.transition(job, JobStatus.QUEUED)
+            replayed.append(job_id)
+        return replayed
+
+    def replay_status(self, status: str, source: str | None = None) -> list[str]:
+        return self.replay([job.job_id for job in self.jobs(status, source, limit=500)])
+
+    # -- dead-letter queues ---------------------------------------------------------------------
+
+    def redrive(self, queue_logical_id: str) -> int:
+        """Move every message of the queue's DLQ back to it (FIFO groups kept)."""
+        queue_url = self.resources[queue_logical_id]
+        dlq_url = self._dead_letter_queue(queue_url)
+        moved = 0
+        while True:
+            batch = self._sqs.receive_message(
+                QueueUrl=dlq_url,
+                MaxNumberOfMessages=10,
+                AttributeNames=["All"],
+                VisibilityTimeout=60,
+            ).get("Messages", [])
+            if not batch:
+                return moved
+            for message in batch:
+                kwargs: dict[str, Any] = {"QueueUrl": queue_url, "MessageBody": message["Body"]}
+                attributes = message.get("Attributes", {})
+                if "MessageGroupId" in attributes:
+                    kwargs["MessageGroupId"] = attributes["MessageGroupId"]
+                    kwargs["MessageDeduplicationId"] = (
+                        f"{attributes.get('MessageDeduplicationId', message['MessageId'])}"
+                        f"-redrive{int(time.time() * 1000)}"
+                    )[-128:]
+                self._sqs.send_message(**kwargs)
+                self._sqs.delete_message(QueueUrl=dlq_url, ReceiptHandle=message["ReceiptHandle"])
+                self._requeue_job(message["Body"])
+                moved += 1
+
+    def queue_url(self, source: str) -> str:
+        logical_id = QUEUE_FOR_SOURCE.get(source)
+        if logical_id is None or logical_id not in self.resources:
+            raise LookupError(f"no queue known for source {source!r}")
+        return self.resources[logical_id]
+
+    def _dead_letter_queue(self, queue_url: str) -> str:
+        attributes = self._sqs.get_queue_attributes(
+            QueueUrl=queue_url, AttributeNames=["RedrivePolicy"]
+        )["Attributes"]
+        policy = json.loads(attributes.get("RedrivePolicy") or "{}")
+        if "deadLetterTargetArn" not in policy:
+            raise LookupError(f"{queue_url} has no dead-letter queue")
+        name = policy["deadLetterTargetArn"].rsplit(":", 1)[-1]
+        return str(self._sqs.get_queue_url(QueueName=name)["QueueUrl"])
+
+    def _requeue_job(self, body: str) -> None:
+        try:
+            job_id = json.loads(body)["job_id"]
+        except (ValueError, KeyError, TypeError):
+            return
+        job = self._jobs.get(job_id)
+        if job is not None and job.status is JobStatus.FAILED:
+            self._jobs.transition(job, JobStatus.QUEUED)
