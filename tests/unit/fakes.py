@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from shared.stores.dynamo import StaleWrite
 from shared.stores.jobs import Job, JobStatus
 
@@ -19,10 +21,26 @@ class FakeJobs:
     def get(self, job_id: str) -> Job | None:
         return self.jobs.get(job_id)
 
-    def transition(self, job: Job, status: JobStatus, **_: object) -> Job:
+    def transition(
+        self,
+        job: Job,
+        status: JobStatus,
+        *,
+        error: str | None = None,
+        detail: dict[str, Any] | None = None,
+        attempted: bool = False,
+    ) -> Job:
         if self.jobs[job.job_id].revision != job.revision:
             raise StaleWrite("changed")
-        updated = job.model_copy(update={"status": status, "revision": job.revision + 1})
+        updated = job.model_copy(
+            update={
+                "status": status,
+                "revision": job.revision + 1,
+                "last_error": error if status is JobStatus.FAILED else job.last_error,
+                "detail": {**job.detail, **(detail or {})},
+                "attempts": job.attempts + (1 if attempted else 0),
+            }
+        )
         self.jobs[job.job_id] = updated
         return updated
 

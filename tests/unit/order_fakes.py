@@ -14,6 +14,7 @@ from shared.order_sync.service import QueuedOrder
 from shared.stores.dynamo import StaleWrite
 from shared.stores.jobs import Job, JobStatus
 from shared.stores.links import Link
+from tests.unit.fakes import FakeJobs
 
 STANDARD = "Standard Price Book"
 
@@ -111,43 +112,6 @@ class FakeSalesforce:
     def order_lines(self, netsuite_order_id: str) -> dict[str, str]:
         self.calls.append("query lines by order")
         return {k: v["Id"] for k, v in self.lines.items() if v["Opp"] == netsuite_order_id}
-
-
-class FakeJobs:
-    def __init__(self) -> None:
-        self.jobs: dict[str, Job] = {}
-
-    def create(self, job: Job) -> tuple[Job, bool]:
-        if job.job_id in self.jobs:
-            return self.jobs[job.job_id], False
-        self.jobs[job.job_id] = job
-        return job, True
-
-    def get(self, job_id: str) -> Job | None:
-        return self.jobs.get(job_id)
-
-    def transition(
-        self,
-        job: Job,
-        status: JobStatus,
-        *,
-        error: str | None = None,
-        detail: dict[str, Any] | None = None,
-        attempted: bool = False,
-    ) -> Job:
-        if self.jobs[job.job_id].revision != job.revision:
-            raise StaleWrite("changed")
-        updated = job.model_copy(
-            update={
-                "status": status,
-                "revision": job.revision + 1,
-                "last_error": error if status is JobStatus.FAILED else job.last_error,
-                "detail": {**job.detail, **(detail or {})},
-                "attempts": job.attempts + (1 if attempted else 0),
-            }
-        )
-        self.jobs[job.job_id] = updated
-        return updated
 
 
 class FakeLinks:
