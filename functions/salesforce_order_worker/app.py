@@ -2,8 +2,8 @@
 
 A plain Powertools FIFO batch: opportunities are exported one by one (each costs its own
 Salesforce query and NetSuite upsert; there is nothing to share across a batch), and
-`SqsFifoPartialProcessor` stops at the first record to redeliver so a group's later messages
-never overtake it. The domain is `shared.order_export`; this file only wires it.
+`SqsFifoPartialProcessor` skips the rest of a group after a record to redeliver, so a group's
+later messages never overtake it. The domain is `shared.order_export`; this file only wires it.
 """
 
 from __future__ import annotations
@@ -26,7 +26,11 @@ from shared.salesforce_opportunities import SalesforceOpportunities
 from shared.stores.jobs import JobStore
 from shared.stores.links import LinkStore
 
-processor = SqsFifoPartialProcessor()
+# Each opportunity is its own FIFO group: a failure holds back that group's later messages
+# only. A batch in which everything must be retried is reported as such rather than raised,
+# so a NetSuite outage shows up as retried records, not as crashes of this function.
+processor = SqsFifoPartialProcessor(skip_group_on_error=True)
+processor.raise_on_entire_batch_failure = False
 
 
 @cache

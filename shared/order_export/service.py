@@ -1,0 +1,209 @@
+"""Exporting one Closed Won opportunity as a Salesforce Originated NetSuite sales order.
+
+For each queued event (the flow's callout, ids only):
+1. read the opportunity with its lines, products and account in ONE Salesforce query;
+2. skip it (job skipped, with the reason) when it is not won, is marked "Skip Export to
+   NetSuite", or already has a NetSuite order (`NetSuite_Id__c`: exported before, or born in
+   NetSuite); fail it for good when a person must act first (an account without a NetSuite
+   customer, a product without a NetSuite item: every offending line is named);
+3. create the order in NetSuite by external id `sf-<opportunity id>` (1 call: repeating it
+   cannot make a second order), then read it back (1 call) for its number, line numbers and
+   version;
+4. remember the link `netsuite:salesorder:<id>` -> the opportunity, with the line keys and the
+   order's version as `synced_version`: the NetSuite user event fired by our own create (the
+   echo) then carries a version that is not newer, and `shared.order_sync.decide` skips it;
+   later edits are newer and, with "Sync Salesforce Originated Orders" on, update the same
+   opportunity lines by key instead of adding new ones;
+5. write back to Salesforce in ONE call: `NetSuite_Id__c` and `NetSuite_Order_Number__c` on the
+   opportunity and `NetSuite_Line_Key__c` on each line (the keys both directions share);
+6. finish the job.
+
+Costs per exported opportunity: Salesforce 2 calls (query, write-back), NetSuite 2 calls
+(upsert, read back). A skipped one costs the single query.
+
+Failures follow `shared.batch`: permanent ones fail the job with the reason and consume the
+message; retryable ones (429, 5xx, timeouts, lock contention, an exhausted API budget) return
+it to the queue, and the last attempt marks the job failed as the message goes to the DLQ.
+A retry after step 3 upserts the same order again (same external id) and carries on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from shared.batch import handle_record
+from shared.envelope import Envelope, SalesforceOpportunityEvent
+from shared.errors import RetryableError
+from shared.netsuite.models import SalesOrder
+from shared.observability import logger
+from shared.order_export.models import ExportableOpportunity, ExportRecord
+from shared.order_export.order import external_id, line_keys, sales_order_body, skip_reason
+from shared.order_sync.plan import LINES_ATTRIBUTE_PREFIX
+from shared.stores.jobs import Job, JobStatus
+from shared.stores.links import Link
+
+OPPORTUNITY = "salesforce:Opportunity"  # the link target shared.order_sync reads
+
+
+class OpportunitySource(Protocol):
+    def opportunity_for_export(self, opportunity_id: str) -> ExportableOpportunity | None: ...
+    def record_export(self, record: ExportRecord) -> None: ...
+
+
+class OrderTarget(Protocol):
+    def upsert_sales_order(self, external_id: str, body: dict[str, Any]) -> str: ...
+    def sales_order(self, order_id: str) -> SalesOrder | None: ...
+
+
+class JobRepository(Protocol):
+    def create(self, job: Job) -> tuple[Job, bool]: ...
+    def get(self, job_id: str) -> Job | None: ...
+    def transition(
+        self,
+        job: Job,
+        status: JobStatus,
+        *,
+        error: str | None = None,
+        detail: dict[str, Any] | None = None,
+        attempted: bool = False,
+    ) -> Job: ...
+
+
+class LinkRepository(Protocol):
+    def get(self, source_key: str, target: str) -> Link | None: ...
+    def save(self, link: Link) -> Link: ...
+
+
+@dataclass(frozen=True)
+class QueuedOpportunity:
+    message_id: str
+    envelope: Envelope[SalesforceOpportunityEvent]
+    receive_count: int = 1
+
+
+class OrderExport:
+    def __init__(
+        self,
+        *,
+        salesforce: OpportunitySource,
+        netsuite: OrderTarget,
+        jobs: JobRepository,
+        links: LinkRepository,
+        max_receive_count: int,
+    ) -> None:
+        self.salesforce = salesforce
+        self.netsuite = netsuite
+        self.jobs = jobs
+        self.links = links
+        self.max_receive_count = max_receive_count
+
+    def handle(self, message: QueuedOpportunity) -> None:
+        """Export one queued opportunity; raises only what SQS should deliver again."""
+        job = self._job(message)
+        if job.status in (JobStatus.DONE, JobStatus.SKIPPED):
+            return  # a duplicate delivery of a finished job costs nothing
+
+        def fail(reason: str) -> None:
+            self._transition(job, JobStatus.FAILED, error=reason)
+            logger.warning(
+                "opportunity export failed",
+                extra={"opportunity_id": message.envelope.payload.opportunity_id, "reason": reason},
+            )
+
+        handle_record(
+            lambda: self._export(job, message.envelope.payload.opportunity_id),
+            receive_count=message.receive_count,
+            max_receive_count=self.max_receive_count,
+            on_permanent_failure=fail,
+        )
+
+    # -- the steps -------------------------------------------------------------------------------
+
+    def _export(self, job: Job, opportunity_id: str) -> None:
+        opportunity = self.salesforce.opportunity_for_export(opportunity_id)
+        if opportunity is None:
+            self._skip(job, opportunity_id, "the opportunity no longer exists in Salesforce")
+            return
+        reason = skip_reason(opportunity)
+        if reason is not None:
+            self._skip(job, opportunity.id, reason)
+            return
+        body = sales_order_body(opportunity)
+        order_id = self.netsuite.upsert_sales_order(external_id(opportunity.id), body)
+        order = self.netsuite.sales_order(order_id)
+        if order is None:
+            raise RetryableError(f"NetSuite order {order_id} was created but cannot be read yet")
+        keys = line_keys(order, opportunity)
+        self._remember(order, opportunity.id, keys)
+        self.salesforce.record_export(
+            ExportRecord(
+                opportunity_id=opportunity.id,
+                netsuite_id=order.id,
+                order_number=order.tran_id,
+                line_keys=keys,
+            )
+        )
+        detail = {
+            "netsuite_order_id": order.id,
+            "order_number": order.tran_id,
+            "lines": len(keys),
+            "opportunity_id": opportunity.id,
+        }
+        self._transition(job, JobStatus.DONE, detail=detail)
+        logger.info("opportunity exported", extra=detail)
+
+    def _remember(self, order: SalesOrder, opportunity_id: str, keys: dict[str, str]) -> None:
+        """The link shared.order_sync reads, saved before the write-back narrows the echo race."""
+        source_key = f"netsuite:salesorder:{order.id}"
+        existing = self.links.get(source_key, OPPORTUNITY)
+        base = existing or Link(source_key=source_key, target=OPPORTUNITY, target_id=opportunity_id)
+        self.links.save(
+            base.model_copy(
+                update={
+                    "target_id": opportunity_id,
+                    "synced_version": order.version,
+                    "fields_hash": None,  # never equal to a plan: the next newer edit syncs
+                    "attributes": {
+                        f"{LINES_ATTRIBUTE_PREFIX}{key}": line_id for line_id, key in keys.items()
+                    },
+                }
+            )
+        )
+
+    # -- jobs ------------------------------------------------------------------------------------
+
+    def _job(self, message: QueuedOpportunity) -> Job:
+        envelope = message.envelope
+        job = self.jobs.get(envelope.job_id)
+        if job is not None:
+            return job
+        # A replayed message whose job expired: recreate it so the outcome is recorded.
+        created, _ = self.jobs.create(
+            Job(
+                job_id=envelope.job_id,
+                source=envelope.source,
+                record_key=envelope.record_key,
+                version=envelope.version,
+                status=JobStatus.QUEUED,
+                correlation_id=envelope.correlation_id,
+                message=envelope.model_dump_json(by_alias=True),
+            )
+        )
+        return created
+
+    def _skip(self, job: Job, opportunity_id: str, reason: str) -> None:
+        self._transition(job, JobStatus.SKIPPED, detail={"reason": reason})
+        logger.info(
+            "opportunity not exported", extra={"opportunity_id": opportunity_id, "reason": reason}
+        )
+
+    def _transition(
+        self,
+        job: Job,
+        status: JobStatus,
+        *,
+        error: str | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        self.jobs.transition(job, status, error=error, detail=detail, attempted=True)
