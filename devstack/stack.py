@@ -67,6 +67,7 @@ class LocalStack:
         api_port: int = 0,
         moto_port: int = 0,
         run_schedules: bool = False,
+        event_sources: bool = True,
         seed_demo_data: bool = False,
         parameter_overrides: dict[str, Any] | None = None,
     ) -> None:
@@ -75,6 +76,8 @@ class LocalStack:
         self.endpoints_path = Path(endpoints_path or self.state_dir / ENDPOINTS_FILE).resolve()
         self.time_scale = time_scale
         self.run_schedules = run_schedules
+        # Off: queues fill but nothing consumes them (to inspect what a receiver enqueued).
+        self.event_sources_enabled = event_sources
         self.seed_demo_data = seed_demo_data
         self._wanted_sandboxes = sandboxes
         self._api_port = api_port
@@ -117,6 +120,7 @@ class LocalStack:
             _active_stack = self
         self._started = True
         try:
+            _forget_aws_clients()
             self._start_moto()
             self.template = load_template(self.template_path, self._parameter_overrides)
             _default_stage_to_local(self.template, self._parameter_overrides)
@@ -126,7 +130,8 @@ class LocalStack:
             self._start_sandboxes()
             self._start_apis()
             self._seed_secrets_and_settings()
-            self._start_event_sources(self._provisioner)
+            if self.event_sources_enabled:
+                self._start_event_sources(self._provisioner)
             self._write_endpoints()
         except BaseException:
             self.stop()
@@ -635,3 +640,13 @@ def _schedule(function: str, event_name: str, kind: str, props: dict[str, Any]) 
         input=props.get("Input"),
         enabled=bool(enabled),
     )
+
+
+def _forget_aws_clients() -> None:
+    """Powertools keeps its parameter providers (boto3 clients) process-wide; a previous
+    stack's are bound to that stack's moto port, so a new stack starts without them."""
+    from aws_lambda_powertools.utilities import parameters
+    from aws_lambda_powertools.utilities.parameters import base
+
+    base.DEFAULT_PROVIDERS.clear()
+    parameters.clear_caches()

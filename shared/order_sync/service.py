@@ -32,7 +32,7 @@ from shared.errors import BudgetExhausted, PermanentError, RetryableError
 from shared.netsuite.models import OPPORTUNITY_ID_FIELD, Customer, SalesOrder
 from shared.observability import logger
 from shared.order_sync.decide import Verdict, decide
-from shared.order_sync.facts import order_facts
+from shared.order_sync.facts import order_facts, origin
 from shared.order_sync.lines import order_lines
 from shared.order_sync.plan import (
     LINES_ATTRIBUTE_PREFIX,
@@ -206,6 +206,7 @@ class OrderSync:
             self._write_back_once(order.order, order.link.target_id)
         if order.order is not None:
             order.facts = order_facts(order.order, self.settings)
+            self._wait_for_export_link(order.order, order.link)
         decision = decide(order.order, order.facts, link=order.link, settings=self.settings)
         order.reason = decision.reason
         if decision.verdict is Verdict.SKIP:
@@ -382,6 +383,17 @@ class OrderSync:
         self._finish(order, JobStatus.DONE, result, detail)
 
     # -- links, caches, write-back ---------------------------------------------------------------
+
+    def _wait_for_export_link(self, sales_order: SalesOrder, link: Link | None) -> None:
+        """An order salesbridge just created from an opportunity fires a webhook of its own,
+        which can overtake the exporter recording the link. Syncing it then would create a
+        second opportunity; waiting for the link (a retry) makes it a recognised echo."""
+        opportunity_id = sales_order.custom.get(OPPORTUNITY_ID_FIELD)
+        if link is None and opportunity_id and origin(sales_order) == "Salesforce":
+            raise RetryableError(
+                f"order {sales_order.id} was created from opportunity {opportunity_id}, whose "
+                "export has not recorded its link yet"
+            )
 
     def _write_back_once(self, sales_order: SalesOrder, opportunity_id: str) -> None:
         """Put the opportunity id on the NetSuite order, unless it is already there."""

@@ -21,7 +21,6 @@ import pytest
 from simple_salesforce import Salesforce, SFType
 
 from devstack.stack import LocalStack
-from shared import config
 from shared.salesforce import connection_from_secret
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +36,6 @@ def sobject(sf: Salesforce, name: str) -> SFType:
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     """Its own stack: this module needs the sandboxes (one LocalStack per process at a time;
     modules run one after the other, each stopping its stack at its end)."""
-    forget_clients_of_earlier_stacks()
     with LocalStack(
         ROOT / "template.yaml",
         sandboxes=["salesforce", "netsuite"],
@@ -46,16 +44,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
         time_scale=0.01,
     ) as running:
         yield running
-
-
-def forget_clients_of_earlier_stacks() -> None:
-    """Powertools keeps one Secrets Manager / SSM client per process, bound to the endpoint of
-    the first stack that used it; an earlier module's stack is gone, so start afresh.
-    (Workaround until devstack resets these itself when a stack starts.)"""
-    from aws_lambda_powertools.utilities.parameters import base
-
-    base.DEFAULT_PROVIDERS.clear()
-    config._built.clear()
 
 
 @pytest.fixture(scope="module")

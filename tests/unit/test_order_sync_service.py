@@ -256,3 +256,18 @@ def test_updates_can_be_switched_off(switch: dict[str, bool]) -> None:
     later = w.add(order([line(1, "501", 9, 10.0)], lastModifiedDate="2026-11-22T10:00:00Z"))
     w.sync.run([queued(later, w.jobs)])
     assert w.status(later) is JobStatus.SKIPPED and w.salesforce.lines["4711-1"]["Quantity"] == 1
+
+
+def test_an_export_echo_that_overtakes_its_link_waits_instead_of_duplicating() -> None:
+    w = world()
+    exported = w.add(
+        order(
+            [line(1, "501", 1, 10.0)],
+            custbody_sb_origin="Salesforce",
+            custbody_sb_sf_opportunity_id="006EXPORTED",
+        )
+    )
+    message = queued(exported, w.jobs)
+    result = w.sync.run([message])
+    assert result.failed_message_ids == [message.message_id]  # retried later
+    assert w.salesforce.calls == [] and w.salesforce.opportunities == {}
