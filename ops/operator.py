@@ -86,20 +86,28 @@ class Operator:
             if not job.message:
                 raise LookupError(f"job {job_id} has no stored message to replay")
             envelope = Envelope[Any].model_validate_json(job.message)
-            self._sqs.send_message(
-                QueueUrl=self.queue_url(job.source),
-                MessageBody=job.message,
-                MessageGroupId=fifo_group_id(envelope.source, envelope.record_key),
-                MessageDeduplicationId=fifo_dedup_id(
-                    envelope.source,
-                    envelope.record_key,
-                    envelope.version,
-                    f"-replay{int(time.time() * 1000)}",
-                ),
-            )
-            self._jobs.transition(job, JobStatus.QUEUED)
+            # Queued before sent: a worker that takes the message at once finds it queued.
+            queued = self._jobs.transition(job, JobStatus.QUEUED)
+            try:
+                self._send_replay(job, envelope)
+            except Exception as exc:
+                self._jobs.transition(queued, job.status, error=f"replay not sent: {exc}")
+                raise
             replayed.append(job_id)
         return replayed
+
+    def _send_replay(self, job: Job, envelope: Envelope[Any]) -> None:
+        self._sqs.send_message(
+            QueueUrl=self.queue_url(job.source),
+            MessageBody=job.message,
+            MessageGroupId=fifo_group_id(envelope.source, envelope.record_key),
+            MessageDeduplicationId=fifo_dedup_id(
+                envelope.source,
+                envelope.record_key,
+                envelope.version,
+                f"-replay{int(time.time() * 1000)}",
+            ),
+        )
 
     def replay_status(self, status: str, source: str | None = None) -> list[str]:
         return self.replay([job.job_id for job in self.jobs(status, source, limit=500)])

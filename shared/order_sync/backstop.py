@@ -70,7 +70,6 @@ def release_held(jobs: HeldJobs, queue: QueueSender, hold: Hold, *, now: float) 
                 ":", ""
             ),
         )
-        jobs.transition(job, JobStatus.QUEUED)
         released += 1
     return released
 

@@ -18,7 +18,10 @@ def accept_order_event(
     event: NetsuiteOrderEvent, *, correlation_id: str, jobs: JobRepository, queue: QueueSender
 ) -> Accepted:
     key = record_key(event)
-    job_id = Job.make_id(SOURCE, key, event.version)
+    # A delete is stamped with the time of deletion, which can equal the second of the last
+    # save: it must never be taken for a duplicate of that save.
+    identity = f"{event.version}-deleted" if event.event_type == "delete" else event.version
+    job_id = Job.make_id(SOURCE, key, identity)
     message = Envelope[NetsuiteOrderEvent](
         message_type=NETSUITE_ORDER_CHANGED,
         job_id=job_id,
@@ -44,5 +47,5 @@ def accept_order_event(
         jobs=jobs,
         queue=queue,
         group_id=fifo_group_id(SOURCE, key),
-        dedup_id=fifo_dedup_id(SOURCE, key, event.version),
+        dedup_id=fifo_dedup_id(SOURCE, key, identity),
     )

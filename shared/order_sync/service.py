@@ -216,6 +216,7 @@ class OrderSync:
         to_write.append(order)
 
     def _resolve_accounts(self, orders: list[_Order]) -> None:
+        customers: dict[str, Customer | None] = {}  # read each new customer once per batch
         for order in orders:
             if order.closing or order.order is None:
                 continue
@@ -223,8 +224,10 @@ class OrderSync:
             account = self.links.get(f"netsuite:customer:{customer_id}", ACCOUNT)
             if account is not None:
                 order.account_id = account.target_id
-            else:
-                order.customer = self.netsuite.customer(customer_id)
+                continue
+            if customer_id not in customers:
+                customers[customer_id] = self.netsuite.customer(customer_id)
+            order.customer = customers[customer_id]
 
     def _price_book_entries(self, orders: list[_Order]) -> dict[tuple[str, str], PricebookEntryRef]:
         needed: set[tuple[str, str]] = set()
@@ -499,6 +502,8 @@ class OrderSync:
                 self.jobs.transition(job, JobStatus.FAILED, error=error, attempted=True)
                 result.outcomes[job.job_id] = JobStatus.FAILED.value
             else:
+                with contextlib.suppress(StaleWrite):  # bookkeeping only: never block a retry
+                    self.jobs.transition(job, job.status, error=reason, attempted=True)
                 result.outcomes[job.job_id] = "retrying"
         result.failed_message_ids.extend(m.message_id for m in order.messages)
         logger.warning(

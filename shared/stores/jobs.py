@@ -87,7 +87,7 @@ class JobStore:
         updated = job.model_copy(
             update={
                 "status": status,
-                "last_error": error if status is JobStatus.FAILED else job.last_error,
+                "last_error": error if error is not None else job.last_error,
                 "detail": {**job.detail, **(detail or {})},
                 "attempts": job.attempts + (1 if attempted else 0),
                 "updated_at": utc_now(),

@@ -36,7 +36,7 @@ class FakeJobs:
             update={
                 "status": status,
                 "revision": job.revision + 1,
-                "last_error": error if status is JobStatus.FAILED else job.last_error,
+                "last_error": error if error is not None else job.last_error,
                 "detail": {**job.detail, **(detail or {})},
                 "attempts": job.attempts + (1 if attempted else 0),
             }

@@ -1,0 +1,204 @@
+"""NetSuite sales orders become Salesforce opportunities (seed 002), told as a story.
+
+Harbour & Pine's NetSuite holds three demo orders; 1001 and 1002 are flagged "Send Order as
+Salesforce Opportunity", 1003 is not. Saving an order in NetSuite fires the user event
+webhook; salesbridge queues a job, reads the order, writes the opportunity with its lines in
+one composite-graph call and writes the opportunity id back to the order (whose own save
+event it then recognises as an echo). The story: a new order, the same event three times, a
+change of lines by finance, an order nobody flagged, and a cancellation.
+
+Runs against whatever the stack holds after the earlier scenarios; it needs the demo data
+(`make demo` seeds it) and nothing to fail, so it works at any time scale.
+"""
+
+from __future__ import annotations
+
+import json
+import ssl
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from shared.netsuite.client import NetsuiteCredentials, netsuite_http
+from shared.netsuite.models import OPPORTUNITY_ID_FIELD
+
+Say = Callable[[str], None]
+BACKPACK = "504"  # Trailhead 55L Backpack's NetSuite item id
+
+
+def netsuite_rest(stack: Any) -> httpx.Client:
+    """NetSuite's REST record API, TBA-signed like salesbridge's own client, trusting the
+    local CA (the scenario uses it as finance's integration would)."""
+    credentials = NetsuiteCredentials.model_validate(stack.sandboxes["netsuite"].connection())
+    verify = ssl.create_default_context(cafile=str(stack.ca.bundle_path))
+    return netsuite_http(credentials, network=httpx.HTTPTransport(verify=verify))
+
+
+def settle(stack: Any) -> None:
+    """Deliver every NetSuite event and work the queues dry, the write-back's echo included."""
+    netsuite = stack.sandbox_admin("netsuite")
+    delivered = -1
+    while True:
+        flushed = netsuite._call("POST", "/flush", {"timeout": 30})
+        stack.drain(timeout=120)
+        if len(flushed["deliveries"]) == delivered:
+            return
+        delivered = len(flushed["deliveries"])
+
+
+class _Story:
+    def __init__(self, stack: Any, say: Say) -> None:
+        self.stack = stack
+        self.say = say
+        self.netsuite = stack.sandbox_admin("netsuite")
+        self.salesforce = stack.sandbox_admin("salesforce")
+        self.dynamodb = stack.client("dynamodb")
+
+    def save(self, order_id: str, **fields: Any) -> None:
+        self.netsuite._call("POST", "/edit", {"id": order_id, "fields": fields})
+
+    def order(self, order_id: str) -> dict[str, Any]:
+        return next(o for o in self.netsuite.state()["salesOrders"] if o["id"] == order_id)
+
+    def opportunities(self, order_id: str) -> list[dict[str, Any]]:
+        rows = self.salesforce.state()["records"].get("Opportunity", [])
+        return [r for r in rows if not r["IsDeleted"] and r["NetSuite_Id__c"] == order_id]
+
+    def opportunity(self, order_id: str) -> dict[str, Any]:
+        found = self.opportunities(order_id)
+        assert len(found) == 1, f"{len(found)} opportunities for order {order_id}"
+        return found[0]
+
+    def lines(self, opportunity_id: str) -> dict[str, dict[str, Any]]:
+        rows = self.salesforce.state()["records"].get("OpportunityLineItem", [])
+        mine = [r for r in rows if not r["IsDeleted"] and r["OpportunityId"] == opportunity_id]
+        return {r["NetSuite_Line_Key__c"]: r for r in mine}
+
+    def api_usage(self) -> int:
+        return int(self.salesforce.state()["api_usage"])
+
+    def last_job(self, order_id: str) -> dict[str, Any]:
+        table = self.stack.resources["JobsTable"].name
+        items = [
+            {key: next(iter(value.values())) for key, value in item.items()}
+            for item in self.dynamodb.scan(TableName=table)["Items"]
+            if item["record_key"]["S"] == f"salesorder:{order_id}"
+        ]
+        return max(items, key=lambda job: (job["version"], job["created_at"]))
+
+    def show_lines(self, opportunity_id: str) -> None:
+        for key, line in sorted(self.lines(opportunity_id).items()):
+            self.say(
+                f"    line {key}: {line['Name']} x {line['Quantity']:g} at "
+                f"{line['UnitPrice']:g}, discount {line['Discount']:g} %"
+            )
+
+
+def run(stack: Any, say: Say) -> None:
+    story = _Story(stack, say)
+    _new_order(story)
+    _same_event_three_times(story)
+    _finance_changes_the_lines(story)
+    _an_order_nobody_flagged(story)
+    _a_cancelled_order(story)
+
+
+def _new_order(story: _Story) -> None:
+    say = story.say
+    say("A user saves sales order 1001 (Alpine Trail Outfitters), flagged for Salesforce")
+    usage = story.api_usage()
+    story.save("1001", memo="Spring restock, confirmed by phone")
+    settle(story.stack)
+    opportunity = story.opportunity("1001")
+    say(
+        f"  opportunity {opportunity['Id']} '{opportunity['Name']}': "
+        f"{opportunity['StageName']}, amount {opportunity['Amount']:g}, "
+        f"NetSuite order {opportunity['NetSuite_Order_Number__c']}"
+    )
+    say(
+        "  tagged NetSuite originated "
+        f"({opportunity['NetSuite_Originated_Order__c']}), skip export to NetSuite "
+        f"({opportunity['Skip_Export_to_NetSuite__c']}), record link "
+        f"{opportunity['NetSuite_Order_Record__c']}"
+    )
+    story.show_lines(opportunity["Id"])
+    assert set(story.lines(opportunity["Id"])) == {"1001-1", "1001-2"}
+    assert all(line["Discount"] == 10 for line in story.lines(opportunity["Id"]).values())
+    written_back = story.order("1001")[OPPORTUNITY_ID_FIELD]
+    say(f"  NetSuite order 1001 now carries the opportunity id {written_back}")
+    assert written_back == opportunity["Id"]
+    echo = story.last_job("1001")
+    say(f"  the write-back's own save event: {echo['status']} ({_reason(echo)})")
+    assert echo["status"] == "skipped"
+    used = story.api_usage() - usage
+    say(f"  Salesforce API calls used: {used} (price lookup + one composite graph)")
+    assert used <= 2
+
+
+def _same_event_three_times(story: _Story) -> None:
+    say = story.say
+    say("NetSuite delivers the event of order 1001 three more times")
+    usage = story.api_usage()
+    for _ in range(3):
+        story.netsuite._call("POST", "/emit", {"id": "1001", "eventType": "edit"})
+    settle(story.stack)
+    opportunity = story.opportunity("1001")
+    say(
+        f"  still one opportunity with {len(story.lines(opportunity['Id']))} lines; "
+        f"Salesforce calls used: {story.api_usage() - usage}"
+    )
+    assert story.api_usage() == usage
+
+
+def _finance_changes_the_lines(story: _Story) -> None:
+    say = story.say
+    say("Finance changes order 1001: 8 tents instead of 6, no sleeping bags, 3 backpacks added")
+    kept = [{"line": 1, "quantity": 8}, {"line": 3}, {"line": 4}, {"line": 5}]
+    body = {"item": {"items": [*kept, {"item": {"id": BACKPACK}, "quantity": 3}]}}
+    usage = story.api_usage()
+    with netsuite_rest(story.stack) as rest:
+        answer = rest.patch("salesOrder/1001?replace=item", json=body)
+    assert answer.status_code == 204, answer.text
+    settle(story.stack)
+    opportunity = story.opportunity("1001")
+    story.show_lines(opportunity["Id"])
+    lines = story.lines(opportunity["Id"])
+    assert set(lines) == {"1001-1", "1001-6"} and lines["1001-1"]["Quantity"] == 8
+    used = story.api_usage() - usage
+    say(f"  the sleeping bag line is deleted, nothing doubled; Salesforce calls: {used}")
+    say("    (a price lookup for the new backpack, then one composite graph)")
+    assert used <= 2
+
+
+def _an_order_nobody_flagged(story: _Story) -> None:
+    say = story.say
+    say("A user saves order 1003 (Redwood Camping Supply), which nobody flagged for Salesforce")
+    story.save("1003", memo="Phone order, call back Friday")
+    settle(story.stack)
+    job = story.last_job("1003")
+    say(f"  job {job['status']}: {_reason(job)}")
+    assert job["status"] == "skipped" and story.opportunities("1003") == []
+
+
+def _a_cancelled_order(story: _Story) -> None:
+    say = story.say
+    say("Order 1002 (Coastal Kayak Co., header discount) is saved, then cancelled")
+    story.save("1002", memo="Kayak season order, confirmed")
+    settle(story.stack)
+    opportunity = story.opportunity("1002")
+    say(f"  opportunity '{opportunity['Name']}': {opportunity['StageName']}")
+    story.show_lines(opportunity["Id"])
+    story.save("1002", orderStatus={"id": "C"})
+    settle(story.stack)
+    opportunity = story.opportunity("1002")
+    say(
+        f"  after the cancellation: {opportunity['StageName']} "
+        f"(NetSuite status {opportunity['NetSuite_Order_Status__c']})"
+    )
+    assert opportunity["StageName"] == "Closed Lost"
+    assert opportunity["NetSuite_Order_Status__c"] == "Cancelled"
+
+
+def _reason(job: dict[str, Any]) -> str:
+    return str(json.loads(job.get("detail") or "{}").get("reason", ""))
