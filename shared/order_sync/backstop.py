@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from shared.envelope import Envelope, NetsuiteOrderEvent
-from shared.intake import JobRepository
+from shared.intake import JobRepository, fifo_dedup_id, fifo_group_id
 from shared.netsuite.models import SalesOrder
 from shared.queues import QueueSender
 from shared.stores.cursors import Cursor, CursorStore
@@ -61,13 +61,14 @@ def release_held(jobs: HeldJobs, queue: QueueSender, hold: Hold, *, now: float) 
     released = 0
     for job in sorted(held, key=lambda j: j.created_at):
         envelope = Envelope[NetsuiteOrderEvent].model_validate_json(job.message or "")
-        order_id = envelope.payload.id
+        # Queued before sent: a worker that takes the message at once finds it queued.
+        jobs.transition(job, JobStatus.QUEUED)
         queue.send(
             job.message or "",
-            group_id=f"netsuite-salesorder-{order_id}",
+            group_id=fifo_group_id(envelope.source, envelope.record_key),
             # A fresh id: the original one may still be inside SQS's deduplication window.
-            dedup_id=f"netsuite-salesorder-{order_id}-{envelope.payload.version}-r{int(now)}".replace(
-                ":", ""
+            dedup_id=fifo_dedup_id(
+                envelope.source, envelope.record_key, envelope.version, f"-r{int(now)}"
             ),
         )
         released += 1
