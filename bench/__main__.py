@@ -7,7 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / ".bench" / "results.json"
-BENCHMARKS = ["cold_start"]
+BENCHMARKS = ["cold_start", "netsuite_orders"]
 
 
 def main(names: list[str]) -> int:

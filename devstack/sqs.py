@@ -144,7 +144,7 @@ class SqsPoller:
         return max(1, int(self.source.visibility_timeout * self._time_scale + 0.999))
 
     def _process(self, messages: list[dict[str, Any]]) -> None:
-        event = {"Records": [self._record(message) for message in messages]}
+        event = {"Records": [self.record(message) for message in messages]}
         try:
             result = self._invoke(self.source.function, event)
         except Exception:
@@ -212,7 +212,7 @@ class SqsPoller:
 
     # -- the event ---------------------------------------------------------------------------------
 
-    def _record(self, message: dict[str, Any]) -> dict[str, Any]:
+    def record(self, message: dict[str, Any]) -> dict[str, Any]:
         record: dict[str, Any] = {
             "messageId": message["MessageId"],
             "receiptHandle": message["ReceiptHandle"],

@@ -9,12 +9,13 @@ all of it in reverse, resets moto's state (it is global to the process) and remo
 from __future__ import annotations
 
 import collections
+import contextlib
 import json
 import logging
 import os
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -195,6 +196,30 @@ class LocalStack:
             Invocation(logical_id, source, True, None, time.monotonic() - started)
         )
         return result
+
+    @contextlib.contextmanager
+    def paused(self, function: str) -> Iterator[SqsPoller]:
+        """Stop polling the function's queue for the block (to hand it exact batches with
+        `sqs_event` + `invoke`); answers the paused poller. Polling resumes afterwards."""
+        poller = next(
+            w for w in self._workers if isinstance(w, SqsPoller) and w.source.function == function
+        )
+        poller.stop()
+        self._workers.remove(poller)
+        try:
+            yield poller
+        finally:
+            fresh = SqsPoller(
+                poller.source, self.client("sqs"), self._invoker("sqs"), self.time_scale
+            )
+            self._workers.append(fresh.start())
+
+    def sqs_event(self, function: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
+        """Lambda's SQS event for received `messages` (AttributeNames All), as the poller
+        would build it for `function`."""
+        source = next(s for s in self.sqs_sources if s.function == function)
+        builder = SqsPoller(source, self.client("sqs"), self._invoker("sqs"), self.time_scale)
+        return {"Records": [builder.record(message) for message in messages]}
 
     def run_schedule(self, key: str) -> Any:
         """Invoke a scheduled function now; `key` is `Function` or `Function.EventName`."""

@@ -312,6 +312,12 @@ class OrderSync:
             for order in orders:
                 self._retry(order, result, exc.message)
             return
+        except PermanentError as exc:
+            # Salesforce refused the payload itself: resending it cannot help, so every job
+            # says why (a replay after the fix re-sends it).
+            for order in orders:
+                self._fail(order, result, f"Salesforce refused the whole write: {exc.message}")
+            return
         to_repair: list[_Order] = []
         for order in orders:
             assert order.plan is not None

@@ -271,3 +271,19 @@ def test_an_export_echo_that_overtakes_its_link_waits_instead_of_duplicating() -
     result = w.sync.run([message])
     assert result.failed_message_ids == [message.message_id]  # retried later
     assert w.salesforce.calls == [] and w.salesforce.opportunities == {}
+
+
+def test_a_payload_salesforce_refuses_whole_fails_every_job_with_the_reason() -> None:
+    from shared.errors import PermanentError
+
+    w = world()
+    orders = [w.add(order([line(1, "501", 1, 10.0)], id=str(n))) for n in (1, 2)]
+
+    def refuse(writes: object) -> object:
+        raise PermanentError("JSON_PARSER_ERROR: unexpected token")
+
+    w.salesforce.write_orders = refuse  # type: ignore[method-assign]
+    result = w.sync.run([queued(o, w.jobs) for o in orders])
+    assert result.failed_message_ids == []  # consumed: redelivery cannot help
+    assert all(w.status(o) is JobStatus.FAILED for o in orders)
+    assert all("refused the whole write" in (j.last_error or "") for j in w.jobs.jobs.values())
