@@ -6,24 +6,23 @@ anything over the configured limit is refused before the signature is even compu
 
 from __future__ import annotations
 
-import base64
 from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import ValidationError
 
 from shared import signing
-from shared.api import install_error_handlers, json_response, refuse_validation
+from shared.api import install_error_handlers, json_response
 from shared.config import get_secret_json, load_settings, resources
 from shared.envelope import NetsuiteOrderEvent
-from shared.errors import ConfigurationError, PayloadTooLarge
+from shared.errors import ConfigurationError
 from shared.observability import logger, metrics
 from shared.order_sync.intake import accept_order_event
 from shared.queues import SqsQueue
 from shared.stores.jobs import JobStore
+from shared.webhooks import accepted_response, parse_body, raw_body
 
 ROUTE = "/webhooks/netsuite/orders"
 WEBHOOK_KEY_NAMES = ("netsuite", "netsuite_previous")  # the second one during a rotation
@@ -50,19 +49,10 @@ def signing_keys() -> list[str]:
     return keys
 
 
-def raw_body() -> bytes:
-    event = app.current_event
-    body = event.body or ""
-    return base64.b64decode(body) if event.is_base64_encoded else body.encode()
-
-
 @app.post(ROUTE)
 def receive_order_event() -> Response:
     settings = load_settings()
-    body = raw_body()
-    limit = settings.webhooks.max_body_bytes
-    if len(body) > limit:
-        raise PayloadTooLarge(f"the body is {len(body)} bytes; at most {limit} are accepted")
+    body = raw_body(app.current_event, settings.webhooks.max_body_bytes)
     headers = app.current_event.headers
     signing.verify(
         signing_keys(),
@@ -71,10 +61,7 @@ def receive_order_event() -> Response:
         body,
         window_seconds=settings.webhooks.replay_window_seconds,
     )
-    try:
-        order_event = NetsuiteOrderEvent.model_validate_json(body)
-    except ValidationError as exc:
-        raise refuse_validation(exc) from exc
+    order_event = parse_body(NetsuiteOrderEvent, body)
     if not settings.netsuite.enabled:
         return json_response(202, {"status": "ignored", "reason": "NetSuite sync is disabled"})
     accepted = accept_order_event(
@@ -83,21 +70,7 @@ def receive_order_event() -> Response:
         jobs=job_store(),
         queue=order_queue(),
     )
-    metrics.add_metric(
-        name="DuplicateEvents" if accepted.duplicate else "AcceptedEvents", unit="Count", value=1
-    )
-    logger.info(
-        "order event accepted",
-        extra={"job_id": accepted.job.job_id, "duplicate": accepted.duplicate},
-    )
-    return json_response(
-        202,
-        {
-            "jobId": accepted.job.job_id,
-            "status": accepted.job.status.value,
-            "duplicate": accepted.duplicate,
-        },
-    )
+    return accepted_response(accepted, "order event")
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

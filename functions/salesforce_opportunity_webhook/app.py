@@ -15,7 +15,6 @@ The body carries ids, not data (the worker reads the opportunity from Salesforce
 
 from __future__ import annotations
 
-import base64
 import hmac
 from functools import cache
 from typing import Any
@@ -23,17 +22,17 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import ValidationError
 
 from functions.salesforce_opportunity_webhook.service import accept_opportunity_event
 from shared import signing
-from shared.api import install_error_handlers, json_response, refuse_validation
+from shared.api import install_error_handlers, json_response
 from shared.config import get_secret_json, load_settings, resources
 from shared.envelope import SalesforceOpportunityEvent
-from shared.errors import ConfigurationError, PayloadTooLarge, Unauthorized
+from shared.errors import ConfigurationError, Unauthorized
 from shared.observability import logger, metrics
 from shared.queues import SqsQueue
 from shared.stores.jobs import JobStore
+from shared.webhooks import accepted_response, parse_body, raw_body
 
 ROUTE = "/webhooks/salesforce/opportunities"
 KEY_HEADER = "X-Salesbridge-Key"
@@ -61,12 +60,6 @@ def caller_keys() -> list[str]:
     return keys
 
 
-def raw_body() -> bytes:
-    event = app.current_event
-    body = event.body or ""
-    return base64.b64decode(body) if event.is_base64_encoded else body.encode()
-
-
 def authenticate(headers: dict[str, str], body: bytes, *, window_seconds: int) -> None:
     keys = caller_keys()
     if headers.get(signing.SIGNATURE_HEADER):
@@ -90,19 +83,13 @@ def authenticate(headers: dict[str, str], body: bytes, *, window_seconds: int) -
 @app.post(ROUTE)
 def receive_opportunity_event() -> Response:
     settings = load_settings()
-    body = raw_body()
-    limit = settings.webhooks.max_body_bytes
-    if len(body) > limit:
-        raise PayloadTooLarge(f"the body is {len(body)} bytes; at most {limit} are accepted")
+    body = raw_body(app.current_event, settings.webhooks.max_body_bytes)
     authenticate(
         app.current_event.headers,
         body,
         window_seconds=settings.webhooks.replay_window_seconds,
     )
-    try:
-        event = SalesforceOpportunityEvent.model_validate_json(body)
-    except ValidationError as exc:
-        raise refuse_validation(exc) from exc
+    event = parse_body(SalesforceOpportunityEvent, body)
     if not settings.netsuite.enabled:
         return json_response(202, {"status": "ignored", "reason": "NetSuite sync is disabled"})
     accepted = accept_opportunity_event(
@@ -111,21 +98,7 @@ def receive_opportunity_event() -> Response:
         jobs=job_store(),
         queue=opportunity_queue(),
     )
-    metrics.add_metric(
-        name="DuplicateEvents" if accepted.duplicate else "AcceptedEvents", unit="Count", value=1
-    )
-    logger.info(
-        "opportunity event accepted",
-        extra={"job_id": accepted.job.job_id, "duplicate": accepted.duplicate},
-    )
-    return json_response(
-        202,
-        {
-            "jobId": accepted.job.job_id,
-            "status": accepted.job.status.value,
-            "duplicate": accepted.duplicate,
-        },
-    )
+    return accepted_response(accepted, "opportunity event")
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from shared.envelope import SALESFORCE_OPPORTUNITY_WON, Envelope, SalesforceOpportunityEvent
-from shared.intake import Accepted, JobRepository, accept, fifo_dedup_id, fifo_group_id
+from shared.envelope import SALESFORCE_OPPORTUNITY_WON, SalesforceOpportunityEvent
+from shared.intake import Accepted, JobRepository, accept_event
 from shared.queues import QueueSender
-from shared.stores.jobs import Job, JobStatus
 
 SOURCE = "salesforce"
 
@@ -21,32 +20,15 @@ def accept_opportunity_event(
     jobs: JobRepository,
     queue: QueueSender,
 ) -> Accepted:
-    key = record_key(event)
-    job_id = Job.make_id(SOURCE, key, event.version)
-    message = Envelope[SalesforceOpportunityEvent](
-        message_type=SALESFORCE_OPPORTUNITY_WON,
-        job_id=job_id,
-        correlation_id=correlation_id,
-        source=SOURCE,
-        record_key=key,
-        version=event.version,
-        payload=event,
-    )
-    job = Job(
-        job_id=job_id,
-        source=SOURCE,
-        record_key=key,
-        version=event.version,
-        status=JobStatus.RECEIVED,
-        correlation_id=correlation_id,
-        message=message.model_dump_json(by_alias=True),
-        detail={"event": event.event},
-    )
     # One FIFO group per opportunity; the id + version deduplicates a flow that fires twice.
-    return accept(
-        job,
+    return accept_event(
+        event,
+        source=SOURCE,
+        record_key=record_key(event),
+        version=event.version,
+        message_type=SALESFORCE_OPPORTUNITY_WON,
+        correlation_id=correlation_id,
         jobs=jobs,
         queue=queue,
-        group_id=fifo_group_id(SOURCE, key),
-        dedup_id=fifo_dedup_id(SOURCE, key, event.version),
+        detail={"event": event.event},
     )

@@ -35,6 +35,7 @@ from typing import Any, Protocol
 from shared.batch import handle_record
 from shared.envelope import Envelope, SalesforceOpportunityEvent
 from shared.errors import RetryableError
+from shared.intake import job_for
 from shared.netsuite.models import SalesOrder
 from shared.observability import logger
 from shared.order_export.models import ExportableOpportunity, ExportRecord
@@ -174,23 +175,7 @@ class OrderExport:
     # -- jobs ------------------------------------------------------------------------------------
 
     def _job(self, message: QueuedOpportunity) -> Job:
-        envelope = message.envelope
-        job = self.jobs.get(envelope.job_id)
-        if job is not None:
-            return job
-        # A replayed message whose job expired: recreate it so the outcome is recorded.
-        created, _ = self.jobs.create(
-            Job(
-                job_id=envelope.job_id,
-                source=envelope.source,
-                record_key=envelope.record_key,
-                version=envelope.version,
-                status=JobStatus.QUEUED,
-                correlation_id=envelope.correlation_id,
-                message=envelope.model_dump_json(by_alias=True),
-            )
-        )
-        return created
+        return job_for(message.envelope, self.jobs)
 
     def _skip(self, job: Job, opportunity_id: str, reason: str) -> None:
         self._transition(job, JobStatus.SKIPPED, detail={"reason": reason})

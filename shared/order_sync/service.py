@@ -29,6 +29,7 @@ from typing import Any, Protocol
 from shared.crm import OpportunityStore, PricebookEntryRef, WriteResult
 from shared.envelope import Envelope, NetsuiteOrderEvent
 from shared.errors import BudgetExhausted, PermanentError, RetryableError
+from shared.intake import job_for
 from shared.netsuite.models import OPPORTUNITY_ID_FIELD, Customer, SalesOrder
 from shared.observability import logger
 from shared.order_sync.decide import Verdict, decide
@@ -171,23 +172,7 @@ class OrderSync:
         ]
 
     def _job(self, message: QueuedOrder) -> Job:
-        envelope = message.envelope
-        job = self.jobs.get(envelope.job_id)
-        if job is not None:
-            return job
-        # A replayed message whose job expired: recreate it so the outcome is recorded.
-        created, _ = self.jobs.create(
-            Job(
-                job_id=envelope.job_id,
-                source=envelope.source,
-                record_key=envelope.record_key,
-                version=envelope.version,
-                status=JobStatus.QUEUED,
-                correlation_id=envelope.correlation_id,
-                message=envelope.model_dump_json(by_alias=True),
-            )
-        )
-        return created
+        return job_for(message.envelope, self.jobs)
 
     def _still_to_do(self, order: _Order, result: BatchResult) -> bool:
         finished = (JobStatus.DONE, JobStatus.SKIPPED)
