@@ -471,16 +471,14 @@ class OrderSync:
             result.outcomes[job.job_id] = status.value
         logger.info(
             "order synced" if status is JobStatus.DONE else "order skipped",
-            extra={"netsuite_order_id": order.order_id, "status": status.value, **detail},
+            extra={**_trace(order), "status": status.value, **detail},
         )
 
     def _fail(self, order: _Order, result: BatchResult, reason: str) -> None:
         for job in order.jobs:
             self.jobs.transition(job, JobStatus.FAILED, error=reason, attempted=True)
             result.outcomes[job.job_id] = JobStatus.FAILED.value
-        logger.warning(
-            "order failed", extra={"netsuite_order_id": order.order_id, "reason": reason}
-        )
+        logger.warning("order failed", extra={**_trace(order), "reason": reason})
 
     def _retry(self, order: _Order, result: BatchResult, reason: str) -> None:
         last = max(m.receive_count for m in order.messages) >= self.max_receive_count
@@ -499,13 +497,23 @@ class OrderSync:
         result.failed_message_ids.extend(m.message_id for m in order.messages)
         logger.warning(
             "order will be retried" if not last else "order goes to the DLQ",
-            extra={"netsuite_order_id": order.order_id, "reason": reason},
+            extra={**_trace(order), "reason": reason},
         )
 
     def _hold(self, order: _Order, result: BatchResult, reason: str) -> None:
         for job in order.jobs:
             self.jobs.transition(job, JobStatus.HELD, error=reason)
             result.outcomes[job.job_id] = JobStatus.HELD.value
+
+
+def _trace(order: _Order) -> dict[str, Any]:
+    """What ties a log line to the record: the order, its jobs and their correlation ids
+    (carried from the webhook through the queue in the envelope)."""
+    return {
+        "netsuite_order_id": order.order_id,
+        "job_ids": [job.job_id for job in order.jobs],
+        "correlation_id": order.jobs[0].correlation_id if order.jobs else None,
+    }
 
 
 def _describe(outcome: WriteResult) -> str:

@@ -214,3 +214,12 @@ def test_a_wrong_key_is_refused_and_queues_nothing(stack: LocalStack) -> None:
     )
     assert answer.status_code == 401 and answer.json()["error"] == "unauthorized"
     assert len(jobs(stack)) == before
+
+
+def test_the_demo_scenario_passes(stack: LocalStack) -> None:
+    """`make demo` shows exactly this; if it breaks, the demo would too."""
+    from devstack.scenarios import s30_salesforce_originated
+
+    lines: list[str] = []
+    s30_salesforce_originated.run(stack, lines.append)
+    assert any("the opportunity's lines" in line for line in lines)

@@ -1,0 +1,133 @@
+"""Salesforce Originated orders: a Closed Won opportunity becomes one NetSuite sales order.
+
+A rep closes an opportunity with two products (one discounted); the Closed Won flow's Apex
+action posts to salesbridge through its Named Credential (played here with the same request);
+salesbridge creates the NetSuite order labelled Salesforce Originated, writes its id and line
+keys back, and recognises the NetSuite save event this causes as its own. Finance then edits
+the order in NetSuite and the opportunity's lines follow ("Sync Salesforce Originated Orders"
+is on in settings/local.json).
+"""
+
+from __future__ import annotations
+
+import json
+import ssl
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from simple_salesforce.format import format_soql
+
+from shared.salesforce import connection_from_secret
+
+ROUTE = "/webhooks/salesforce/opportunities"
+
+
+def run(stack: Any, say: Callable[[str], None]) -> None:
+    secret = stack.sandboxes["salesforce"].connection()
+    sf = connection_from_secret(secret, str(stack.ca.bundle_path)).client()
+    verify = ssl.create_default_context(cafile=str(stack.ca.bundle_path))
+    netsuite = stack.sandboxes["netsuite"]
+
+    def rows(soql: str) -> list[dict[str, Any]]:
+        return list(sf.query_all(soql)["records"])
+
+    def settle() -> None:
+        stack.drain(timeout=30)
+        httpx.post(f"{netsuite.base_url}/__admin/flush", json={"timeout": 10}, verify=verify)
+        stack.drain(timeout=30)
+
+    [account] = rows("SELECT Id, Name FROM Account WHERE NetSuite_Id__c = '104'")
+    [book] = rows("SELECT Id FROM Pricebook2 WHERE IsStandard = true")
+    prices = {
+        row["Product2"]["ProductCode"]: row["Id"]
+        for row in rows(
+            "SELECT Id, Product2.ProductCode FROM PricebookEntry WHERE Pricebook2.IsStandard = true"
+        )
+    }
+    say(f"A rep at {account['Name']} closes 'Summit - spring stoves' as Closed Won")
+    opportunity = sf.Opportunity.create(  # type: ignore[operator]
+        {
+            "Name": "Summit - spring stoves",
+            "AccountId": account["Id"],
+            "StageName": "Prospecting",
+            "CloseDate": "2026-11-30",
+            "Pricebook2Id": book["Id"],
+        }
+    )["id"]
+    sf.OpportunityLineItem.create(  # type: ignore[operator]
+        {
+            "OpportunityId": opportunity,
+            "PricebookEntryId": prices["STOVE-1"],
+            "Quantity": 20,
+            "UnitPrice": 59,
+            "Discount": 5,
+        }
+    )
+    sf.OpportunityLineItem.create(  # type: ignore[operator]
+        {
+            "OpportunityId": opportunity,
+            "PricebookEntryId": prices["LAMP-LED"],
+            "Quantity": 12,
+            "UnitPrice": 34.5,
+        }
+    )
+    sf.Opportunity.update(opportunity, {"StageName": "Closed Won"})  # type: ignore[operator]
+
+    modified = sf.Opportunity.get(opportunity)["LastModifiedDate"]  # type: ignore[operator]
+    body = {"opportunityId": opportunity, "event": "closed_won", "lastModifiedDate": modified}
+    answer = httpx.post(
+        stack.endpoints["api"]["base_url"] + ROUTE,
+        content=json.dumps(body).encode(),
+        headers={
+            "Content-Type": "application/json",
+            "X-Salesbridge-Key": stack.endpoints["webhook_keys"]["salesforce"],
+        },
+    )
+    say(f"  the flow's callout -> {answer.status_code} {answer.text}")
+    assert answer.status_code == 202, answer.text
+    settle()
+
+    orders = [
+        o
+        for o in netsuite.app.snapshot()["salesOrders"]
+        if o.get("externalId") == f"sf-{opportunity}"
+    ]
+    assert len(orders) == 1, orders
+    [order] = orders
+    lines = [(i["item"]["refName"], i["quantity"], i["rate"]) for i in order["item"]["items"]]
+    say(
+        f"  NetSuite order {order['tranId']} (id {order['id']}), origin "
+        f"{order['custbody_sb_origin']}: {lines}"
+    )
+    [synced] = rows(
+        format_soql(
+            "SELECT NetSuite_Id__c, NetSuite_Order_Number__c FROM Opportunity WHERE Id = {}",
+            opportunity,
+        )
+    )
+    say(
+        f"  the opportunity now carries NetSuite id {synced['NetSuite_Id__c']} and order number "
+        f"{synced['NetSuite_Order_Number__c']}"
+    )
+    assert synced["NetSuite_Id__c"] == order["id"]
+
+    say("Finance raises the stove quantity to 25 in NetSuite")
+    first = order["item"]["items"][0]["line"]
+    edited = httpx.post(
+        f"{netsuite.base_url}/__admin/edit",
+        json={"id": order["id"], "fields": {"item": {"items": [{"line": first, "quantity": 25}]}}},
+        verify=verify,
+    )
+    assert edited.status_code == 200, edited.text
+    settle()
+    after = rows(
+        format_soql(
+            "SELECT NetSuite_Line_Key__c, Quantity FROM OpportunityLineItem "
+            "WHERE OpportunityId = {} ORDER BY NetSuite_Line_Key__c",
+            opportunity,
+        )
+    )
+    keyed = [(line["NetSuite_Line_Key__c"], line["Quantity"]) for line in after]
+    say(f"  the opportunity's lines: {keyed}")
+    assert len(after) == 2 and after[0]["Quantity"] == 25
