@@ -12,7 +12,7 @@ and is answered without sending anything.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -20,12 +20,7 @@ from shared.envelope import Envelope
 from shared.queues import QueueSender
 from shared.stores.dynamo import StaleWrite
 from shared.stores.jobs import Job, JobStatus
-
-
-class JobRepository(Protocol):
-    def create(self, job: Job) -> tuple[Job, bool]: ...
-    def get(self, job_id: str) -> Job | None: ...
-    def transition(self, job: Job, status: JobStatus) -> Job: ...
+from shared.stores.ports import JobRepository
 
 
 def fifo_group_id(source: str, record_key: str) -> str:

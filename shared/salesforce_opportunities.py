@@ -28,18 +28,15 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, TypeVar
 
-import requests
 from simple_salesforce import Salesforce
-from simple_salesforce.exceptions import SalesforceError
 from simple_salesforce.format import format_soql
 
 from shared.errors import (
-    ConfigurationError,
     PermanentError,
     RetryableError,
 )
 from shared.order_export.models import ExportableOpportunity, ExportRecord, OpportunityLine
-from shared.salesforce_orders import RETRYABLE_CODES, Connection, translate
+from shared.salesforce_orders import RETRYABLE_CODES, Connection, call_translated
 
 T = TypeVar("T")
 
@@ -137,18 +134,7 @@ class SalesforceOpportunities:
             self.api_calls += 1
             return operation(sf)
 
-        try:
-            return self.connection.call(counted)
-        except SalesforceError as error:
-            raise translate(error) from error
-        except requests.exceptions.SSLError as error:
-            raise ConfigurationError(f"TLS verification of Salesforce failed: {error}") from error
-        except requests.RequestException as error:
-            raise RetryableError(f"Salesforce unreachable: {error}") from error
-        except ValueError as error:  # a 2xx whose body is not JSON (a proxy's error page)
-            raise RetryableError(
-                f"Salesforce answered something other than JSON: {error}"
-            ) from error
+        return call_translated(self.connection, counted)
 
 
 # -- parsing -----------------------------------------------------------------------------------

@@ -483,23 +483,27 @@ class SalesforceOrders:
             finally:
                 self._note_usage(sf)
 
-        try:
-            return self.connection.call(counted)
-        except SalesforceError as error:
-            raise translate(error) from error
-        except requests.exceptions.SSLError as error:
-            raise ConfigurationError(f"TLS verification of Salesforce failed: {error}") from error
-        except requests.RequestException as error:
-            raise RetryableError(f"Salesforce unreachable: {error}") from error
-        except ValueError as error:  # a 2xx whose body is not JSON (a proxy's error page)
-            raise RetryableError(
-                f"Salesforce answered something other than JSON: {error}"
-            ) from error
+        return call_translated(self.connection, counted)
 
     def _note_usage(self, sf: Salesforce) -> None:
         usage = getattr(sf, "api_usage", {}).get("api-usage")
         if usage is not None:
             self.api_usage = (int(usage.used), int(usage.total))
+
+
+def call_translated[R](connection: Connection, operation: Callable[[Salesforce], R]) -> R:
+    """Run `operation` through the connection; no simple-salesforce or requests error gets
+    out: each becomes a retryable, permanent or configuration error (see `translate`)."""
+    try:
+        return connection.call(operation)
+    except SalesforceError as error:
+        raise translate(error) from error
+    except requests.exceptions.SSLError as error:
+        raise ConfigurationError(f"TLS verification of Salesforce failed: {error}") from error
+    except requests.RequestException as error:
+        raise RetryableError(f"Salesforce unreachable: {error}") from error
+    except ValueError as error:  # a 2xx whose body is not JSON (a proxy's error page)
+        raise RetryableError(f"Salesforce answered something other than JSON: {error}") from error
 
 
 def _next_page(url: str, timeout: float) -> Callable[[Salesforce], Any]:

@@ -14,9 +14,20 @@ from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from pydantic import BaseModel, ValidationError
 
 from shared.api import json_response, refuse_validation
-from shared.errors import PayloadTooLarge
+from shared.config import get_secret_json, resources
+from shared.errors import ConfigurationError, PayloadTooLarge
 from shared.intake import Accepted
 from shared.observability import logger, metrics
+
+
+def caller_keys(source: str) -> list[str]:
+    """The keys a source's webhooks may use: `<source>`, and `<source>_previous` during a
+    rotation (from the webhook-keys secret)."""
+    secret = get_secret_json(resources().require("webhook_keys_secret"))
+    keys = [str(secret[name]) for name in (source, f"{source}_previous") if secret.get(name)]
+    if not keys:
+        raise ConfigurationError(f"the webhook keys secret has no {source!r} key")
+    return keys
 
 
 def raw_body(event: BaseProxyEvent, limit: int) -> bytes:

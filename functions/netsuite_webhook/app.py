@@ -15,17 +15,15 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared import signing
 from shared.api import install_error_handlers, json_response
-from shared.config import get_secret_json, load_settings, resources
+from shared.config import load_settings, resources
 from shared.envelope import NetsuiteOrderEvent
-from shared.errors import ConfigurationError
 from shared.observability import logger, metrics
 from shared.order_sync.intake import accept_order_event
 from shared.queues import SqsQueue
 from shared.stores.jobs import JobStore
-from shared.webhooks import accepted_response, parse_body, raw_body
+from shared.webhooks import accepted_response, caller_keys, parse_body, raw_body
 
 ROUTE = "/webhooks/netsuite/orders"
-WEBHOOK_KEY_NAMES = ("netsuite", "netsuite_previous")  # the second one during a rotation
 
 app = APIGatewayRestResolver()
 install_error_handlers(app)
@@ -42,11 +40,7 @@ def order_queue() -> SqsQueue:
 
 
 def signing_keys() -> list[str]:
-    secret = get_secret_json(resources().require("webhook_keys_secret"))
-    keys = [str(secret[name]) for name in WEBHOOK_KEY_NAMES if secret.get(name)]
-    if not keys:
-        raise ConfigurationError("the webhook keys secret has no 'netsuite' key")
-    return keys
+    return caller_keys("netsuite")
 
 
 @app.post(ROUTE)

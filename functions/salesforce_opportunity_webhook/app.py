@@ -26,17 +26,16 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from functions.salesforce_opportunity_webhook.service import accept_opportunity_event
 from shared import signing
 from shared.api import install_error_handlers, json_response
-from shared.config import get_secret_json, load_settings, resources
+from shared.config import load_settings, resources
 from shared.envelope import SalesforceOpportunityEvent
-from shared.errors import ConfigurationError, Unauthorized
+from shared.errors import Unauthorized
 from shared.observability import logger, metrics
 from shared.queues import SqsQueue
 from shared.stores.jobs import JobStore
-from shared.webhooks import accepted_response, parse_body, raw_body
+from shared.webhooks import accepted_response, caller_keys, parse_body, raw_body
 
 ROUTE = "/webhooks/salesforce/opportunities"
 KEY_HEADER = "X-Salesbridge-Key"
-WEBHOOK_KEY_NAMES = ("salesforce", "salesforce_previous")  # the second one during a rotation
 
 app = APIGatewayRestResolver()
 install_error_handlers(app)
@@ -52,16 +51,8 @@ def opportunity_queue() -> SqsQueue:
     return SqsQueue(resources().require("salesforce_opportunity_queue_url"))
 
 
-def caller_keys() -> list[str]:
-    secret = get_secret_json(resources().require("webhook_keys_secret"))
-    keys = [str(secret[name]) for name in WEBHOOK_KEY_NAMES if secret.get(name)]
-    if not keys:
-        raise ConfigurationError("the webhook keys secret has no 'salesforce' key")
-    return keys
-
-
 def authenticate(headers: dict[str, str], body: bytes, *, window_seconds: int) -> None:
-    keys = caller_keys()
+    keys = caller_keys("salesforce")
     if headers.get(signing.SIGNATURE_HEADER):
         signing.verify(
             keys,

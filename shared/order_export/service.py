@@ -43,6 +43,7 @@ from shared.order_export.order import external_id, line_keys, sales_order_body, 
 from shared.order_sync.plan import LINES_ATTRIBUTE_PREFIX
 from shared.stores.jobs import Job, JobStatus
 from shared.stores.links import Link
+from shared.stores.ports import JobRepository, LinkRepository
 
 OPPORTUNITY = "salesforce:Opportunity"  # the link target shared.order_sync reads
 
@@ -55,25 +56,6 @@ class OpportunitySource(Protocol):
 class OrderTarget(Protocol):
     def upsert_sales_order(self, external_id: str, body: dict[str, Any]) -> str: ...
     def sales_order(self, order_id: str) -> SalesOrder | None: ...
-
-
-class JobRepository(Protocol):
-    def create(self, job: Job) -> tuple[Job, bool]: ...
-    def get(self, job_id: str) -> Job | None: ...
-    def transition(
-        self,
-        job: Job,
-        status: JobStatus,
-        *,
-        error: str | None = None,
-        detail: dict[str, Any] | None = None,
-        attempted: bool = False,
-    ) -> Job: ...
-
-
-class LinkRepository(Protocol):
-    def get(self, source_key: str, target: str) -> Link | None: ...
-    def save(self, link: Link) -> Link: ...
 
 
 @dataclass(frozen=True)

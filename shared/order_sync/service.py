@@ -46,6 +46,7 @@ from shared.settings import NetsuiteSettings
 from shared.stores.dynamo import StaleWrite
 from shared.stores.jobs import Job, JobStatus
 from shared.stores.links import Link
+from shared.stores.ports import JobRepository, LinkRepository
 
 OPPORTUNITY = "salesforce:Opportunity"
 ACCOUNT = "salesforce:Account"
@@ -60,25 +61,6 @@ class OrderSource(Protocol):
     def customer(self, customer_id: str) -> Customer | None: ...
     def update_sales_order(self, order_id: str, fields: dict[str, Any]) -> None: ...
     def record_url(self, order_id: str) -> str: ...
-
-
-class JobRepository(Protocol):
-    def create(self, job: Job) -> tuple[Job, bool]: ...
-    def get(self, job_id: str) -> Job | None: ...
-    def transition(
-        self,
-        job: Job,
-        status: JobStatus,
-        *,
-        error: str | None = None,
-        detail: dict[str, Any] | None = None,
-        attempted: bool = False,
-    ) -> Job: ...
-
-
-class LinkRepository(Protocol):
-    def get(self, source_key: str, target: str) -> Link | None: ...
-    def save(self, link: Link) -> Link: ...
 
 
 class BudgetHold(Protocol):

@@ -25,7 +25,7 @@ def wired(monkeypatch: pytest.MonkeyPatch) -> tuple[FakeJobs, FakeQueue]:
     jobs, queue = FakeJobs(), FakeQueue()
     monkeypatch.setattr(receiver, "job_store", lambda: jobs)
     monkeypatch.setattr(receiver, "opportunity_queue", lambda: queue)
-    monkeypatch.setattr(receiver, "caller_keys", lambda: [KEY, OLD_KEY])
+    monkeypatch.setattr(receiver, "caller_keys", lambda source: [KEY, OLD_KEY])
     monkeypatch.setattr(receiver, "load_settings", lambda: parse_settings("{}", source="test"))
     return jobs, queue
 
