@@ -1,20 +1,22 @@
 """What every webhook receiver does around its own authentication and payload model.
 
-A receiver: reads the raw body (API Gateway may base64 it), refuses a body over the limit
-before any work, authenticates, parses the body with its pydantic model (a refusal names the
-field), accepts the record (`shared.intake`) and answers 202 with the job id.
+`receive` is the whole sequence: read the raw body (API Gateway may base64 it) and refuse
+one over the limit before any work, authenticate, parse it with the receiver's pydantic model
+(a refusal names the field), acknowledge without a job while the integration is switched off,
+accept the record (`shared.intake`) and answer 202 with the job id.
 """
 
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from pydantic import BaseModel, ValidationError
 
 from shared.api import json_response, refuse_validation
-from shared.config import get_secret_json, resources
+from shared.config import get_secret_json, load_settings, resources
 from shared.errors import ConfigurationError, PayloadTooLarge
 from shared.intake import Accepted
 from shared.observability import logger, metrics
@@ -30,7 +32,7 @@ def caller_keys(source: str) -> list[str]:
     return keys
 
 
-def raw_body(event: BaseProxyEvent, limit: int) -> bytes:
+def raw_body(event: APIGatewayProxyEvent, limit: int) -> bytes:
     body = event.body or ""
     raw = base64.b64decode(body) if event.is_base64_encoded else body.encode()
     if len(raw) > limit:
@@ -60,3 +62,23 @@ def accepted_response(accepted: Accepted, what: str) -> Response:
             "duplicate": accepted.duplicate,
         },
     )
+
+
+def receive[M: BaseModel](
+    event: APIGatewayProxyEvent,
+    *,
+    authenticate: Callable[[APIGatewayProxyEvent, bytes, int], None],
+    model: type[M],
+    accept: Callable[[M, str], Accepted],
+    what: str,
+) -> Response:
+    """`authenticate(event, body, replay window)` raises Unauthorized; `accept(record,
+    correlation id)` records the job and queues its message."""
+    settings = load_settings()
+    body = raw_body(event, settings.webhooks.max_body_bytes)
+    authenticate(event, body, settings.webhooks.replay_window_seconds)
+    record = parse_body(model, body)
+    if not settings.netsuite.enabled:
+        return json_response(202, {"status": "ignored", "reason": "NetSuite sync is disabled"})
+    correlation_id = logger.get_correlation_id() or event.request_context.request_id
+    return accepted_response(accept(record, correlation_id), what)

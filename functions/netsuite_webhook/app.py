@@ -11,17 +11,18 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared import signing
-from shared.api import install_error_handlers, json_response
-from shared.config import load_settings, resources
+from shared.api import install_error_handlers
+from shared.config import resources
 from shared.envelope import NetsuiteOrderEvent
 from shared.observability import logger, metrics
 from shared.order_sync.intake import accept_order_event
 from shared.queues import SqsQueue
 from shared.stores.jobs import JobStore
-from shared.webhooks import accepted_response, caller_keys, parse_body, raw_body
+from shared.webhooks import caller_keys, receive
 
 ROUTE = "/webhooks/netsuite/orders"
 
@@ -43,28 +44,27 @@ def signing_keys() -> list[str]:
     return caller_keys("netsuite")
 
 
-@app.post(ROUTE)
-def receive_order_event() -> Response:
-    settings = load_settings()
-    body = raw_body(app.current_event, settings.webhooks.max_body_bytes)
-    headers = app.current_event.headers
+def verify_signature(event: APIGatewayProxyEvent, body: bytes, window_seconds: int) -> None:
     signing.verify(
         signing_keys(),
-        headers.get(signing.TIMESTAMP_HEADER),
-        headers.get(signing.SIGNATURE_HEADER),
+        event.headers.get(signing.TIMESTAMP_HEADER),
+        event.headers.get(signing.SIGNATURE_HEADER),
         body,
-        window_seconds=settings.webhooks.replay_window_seconds,
+        window_seconds=window_seconds,
     )
-    order_event = parse_body(NetsuiteOrderEvent, body)
-    if not settings.netsuite.enabled:
-        return json_response(202, {"status": "ignored", "reason": "NetSuite sync is disabled"})
-    accepted = accept_order_event(
-        order_event,
-        correlation_id=logger.get_correlation_id() or app.current_event.request_context.request_id,
-        jobs=job_store(),
-        queue=order_queue(),
+
+
+@app.post(ROUTE)
+def receive_order_event() -> Response:
+    return receive(
+        app.current_event,
+        authenticate=verify_signature,
+        model=NetsuiteOrderEvent,
+        accept=lambda order_event, correlation_id: accept_order_event(
+            order_event, correlation_id=correlation_id, jobs=job_store(), queue=order_queue()
+        ),
+        what="order event",
     )
-    return accepted_response(accepted, "order event")
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -21,18 +21,19 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.salesforce_opportunity_webhook.service import accept_opportunity_event
 from shared import signing
-from shared.api import install_error_handlers, json_response
-from shared.config import load_settings, resources
+from shared.api import install_error_handlers
+from shared.config import resources
 from shared.envelope import SalesforceOpportunityEvent
 from shared.errors import Unauthorized
 from shared.observability import logger, metrics
 from shared.queues import SqsQueue
 from shared.stores.jobs import JobStore
-from shared.webhooks import accepted_response, caller_keys, parse_body, raw_body
+from shared.webhooks import caller_keys, receive
 
 ROUTE = "/webhooks/salesforce/opportunities"
 KEY_HEADER = "X-Salesbridge-Key"
@@ -51,7 +52,8 @@ def opportunity_queue() -> SqsQueue:
     return SqsQueue(resources().require("salesforce_opportunity_queue_url"))
 
 
-def authenticate(headers: dict[str, str], body: bytes, *, window_seconds: int) -> None:
+def authenticate(event: APIGatewayProxyEvent, body: bytes, window_seconds: int) -> None:
+    headers = event.headers
     keys = caller_keys("salesforce")
     if headers.get(signing.SIGNATURE_HEADER):
         signing.verify(
@@ -73,23 +75,15 @@ def authenticate(headers: dict[str, str], body: bytes, *, window_seconds: int) -
 
 @app.post(ROUTE)
 def receive_opportunity_event() -> Response:
-    settings = load_settings()
-    body = raw_body(app.current_event, settings.webhooks.max_body_bytes)
-    authenticate(
-        app.current_event.headers,
-        body,
-        window_seconds=settings.webhooks.replay_window_seconds,
+    return receive(
+        app.current_event,
+        authenticate=authenticate,
+        model=SalesforceOpportunityEvent,
+        accept=lambda event, correlation_id: accept_opportunity_event(
+            event, correlation_id=correlation_id, jobs=job_store(), queue=opportunity_queue()
+        ),
+        what="opportunity event",
     )
-    event = parse_body(SalesforceOpportunityEvent, body)
-    if not settings.netsuite.enabled:
-        return json_response(202, {"status": "ignored", "reason": "NetSuite sync is disabled"})
-    accepted = accept_opportunity_event(
-        event,
-        correlation_id=logger.get_correlation_id() or app.current_event.request_context.request_id,
-        jobs=job_store(),
-        queue=opportunity_queue(),
-    )
-    return accepted_response(accepted, "opportunity event")
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

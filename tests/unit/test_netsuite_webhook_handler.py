@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from functions.netsuite_webhook import app as receiver
-from shared import signing
+from shared import signing, webhooks
 from shared.config import parse_settings
 from tests.conftest import FakeLambdaContext, load_event
 from tests.unit.fakes import FakeJobs, FakeQueue
@@ -23,7 +23,7 @@ def wired(monkeypatch: pytest.MonkeyPatch) -> tuple[FakeJobs, FakeQueue]:
     monkeypatch.setattr(receiver, "job_store", lambda: jobs)
     monkeypatch.setattr(receiver, "order_queue", lambda: queue)
     monkeypatch.setattr(receiver, "signing_keys", lambda: [KEY])
-    monkeypatch.setattr(receiver, "load_settings", lambda: parse_settings("{}", source="test"))
+    monkeypatch.setattr(webhooks, "load_settings", lambda: parse_settings("{}", source="test"))
     return jobs, queue
 
 
@@ -134,7 +134,7 @@ def test_disabled_sync_acknowledges_without_a_job(
     wired: tuple[FakeJobs, FakeQueue], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(
-        receiver,
+        webhooks,
         "load_settings",
         lambda: parse_settings('{"netsuite": {"enabled": false}}', source="t"),
     )

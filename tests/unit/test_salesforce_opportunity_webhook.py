@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from functions.salesforce_opportunity_webhook import app as receiver
-from shared import signing
+from shared import signing, webhooks
 from shared.config import parse_settings
 from tests.conftest import FakeLambdaContext, load_event
 from tests.unit.fakes import FakeJobs, FakeQueue
@@ -26,7 +26,7 @@ def wired(monkeypatch: pytest.MonkeyPatch) -> tuple[FakeJobs, FakeQueue]:
     monkeypatch.setattr(receiver, "job_store", lambda: jobs)
     monkeypatch.setattr(receiver, "opportunity_queue", lambda: queue)
     monkeypatch.setattr(receiver, "caller_keys", lambda source: [KEY, OLD_KEY])
-    monkeypatch.setattr(receiver, "load_settings", lambda: parse_settings("{}", source="test"))
+    monkeypatch.setattr(webhooks, "load_settings", lambda: parse_settings("{}", source="test"))
     return jobs, queue
 
 
