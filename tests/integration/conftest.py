@@ -17,8 +17,15 @@ from moto.server import ThreadedMotoServer
 
 from devstack.provision import Provisioner, Resource
 from devstack.template import load_template
+from sandboxes.common import LocalCA
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def ca(tmp_path_factory: pytest.TempPathFactory) -> LocalCA:
+    """One local CA for every sandbox the integration tests start (each module its own)."""
+    return LocalCA(tmp_path_factory.mktemp("ca"))
 
 
 @pytest.fixture(scope="session")

@@ -61,11 +61,6 @@ CUSTOMER_WITH_TWO_ADDRESSES = {
 
 
 @pytest.fixture(scope="module")
-def ca(tmp_path_factory: pytest.TempPathFactory) -> LocalCA:
-    return LocalCA(tmp_path_factory.mktemp("ca"))
-
-
-@pytest.fixture(scope="module")
 def server(ca: LocalCA) -> Iterator[SandboxServer]:
     with SandboxServer(NetSuiteSandbox(), ca) as running:
         yield running

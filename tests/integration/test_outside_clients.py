@@ -17,11 +17,6 @@ from shared.salesforce import connection_from_secret
 
 
 @pytest.fixture(scope="module")
-def ca(tmp_path_factory: pytest.TempPathFactory) -> LocalCA:
-    return LocalCA(tmp_path_factory.mktemp("ca"))
-
-
-@pytest.fixture(scope="module")
 def salesforce(ca: LocalCA) -> Iterator[SandboxServer]:
     with SandboxServer(SalesforceSandbox(), ca) as server:
         yield server

@@ -31,11 +31,6 @@ def sobject(sf: Salesforce, name: str) -> SFType:
 
 
 @pytest.fixture(scope="module")
-def ca(tmp_path_factory: pytest.TempPathFactory) -> LocalCA:
-    return LocalCA(tmp_path_factory.mktemp("ca"))
-
-
-@pytest.fixture(scope="module")
 def server(ca: LocalCA) -> Iterator[SandboxServer]:
     with SandboxServer(SalesforceSandbox(), ca) as running:
         yield running
