@@ -2,8 +2,10 @@
 concurrency governance, and the sales order user event script that salesbridge deploys.
 
 Serves `/services/rest/record/v1/` for `salesOrder`, `customer` and the item types
-(read-only), `/services/rest/system/v1/governanceLimits`, and admin actions beside the
-common ones:
+(read-only), `/services/rest/system/v1/governanceLimits`, SuiteQL over the deletion log
+(`POST /services/rest/query/v1/suiteql`, see `sandboxes.netsuite.suiteql`; a deleted
+sales order is logged there, and seed data may hold `deletedRecords`), and admin actions
+beside the common ones:
 
     POST /__admin/emit      {"id", "eventType"}: post an event without touching the record
     POST /__admin/edit      {"id", "fields"}: a user saves the order in the UI ("edit" event)
@@ -62,8 +64,10 @@ from sandboxes.netsuite.events import EVENT_TYPES, EventEmitter, WebhookTarget
 from sandboxes.netsuite.query import parse_query
 from sandboxes.netsuite.records import ITEM_RECORD_TYPES, Account, iso
 from sandboxes.netsuite.render import Renderer
+from sandboxes.netsuite.suiteql import invalid_suiteql, parse_suiteql
 
 RECORD = "/services/rest/record/v1"
+SUITEQL = "/services/rest/query/v1/suiteql"
 SINGULAR = "application/vnd.oracle.resource+json; type=singular"
 COLLECTION = "application/vnd.oracle.resource+json; type=collection"
 ITEM_TYPES = ",".join(ITEM_RECORD_TYPES.values())
@@ -102,6 +106,7 @@ def _rules() -> list[Rule]:
             endpoint="get_item",
             methods=["GET"],
         ),
+        Rule(SUITEQL, endpoint="suiteql", methods=["POST"]),
         Rule(
             "/services/rest/system/v1/governanceLimits",
             endpoint="get_governance_limits",
@@ -196,6 +201,8 @@ class NetSuiteSandbox(SandboxApp):
             self._seed_order(order, emit=data.get("emit_events", True))
             for order in data.get("salesOrders", [])
         ]
+        for entry in data.get("deletedRecords", []):
+            account.log_deletion(entry)
         return created
 
     def _seed_order(self, order: dict[str, Any], emit: bool) -> str:
@@ -214,6 +221,10 @@ class NetSuiteSandbox(SandboxApp):
             "customers": [render.customer(c, True) for c in self.account.customers.values()],
             "items": [render.item(i) for i in self.account.items.values()],
             "salesOrders": [render.sales_order(o, True) for o in self.account.orders.values()],
+            "deletedRecords": [
+                {**entry, "deleteddate": iso(entry["deleteddate"])}
+                for entry in self.account.deleted_records
+            ],
             "deliveries": self.events.history(),
             "auth_refusals": list(self.authenticator.refusals),
         }
@@ -287,8 +298,9 @@ class NetSuiteSandbox(SandboxApp):
     def delete_sales_order(self, request: Request, order_id: str) -> Response:
         with self.lock:
             order = self.account.find(self.account.orders, order_id, request.path)
-            del self.account.orders[order["id"]]
-            self._emit(order["id"], "delete", deleted=True)
+            deleted = self.account.delete_order(order, context="WEBSERVICES")
+            # The delete event and the deletion log carry the same moment.
+            self.events.emit(order["id"], "delete", iso(deleted["deleteddate"]))
         return Response(status=204)
 
     def upsert_sales_order(self, request: Request, order_id: str) -> Response:
@@ -391,6 +403,29 @@ class NetSuiteSandbox(SandboxApp):
                 raise not_found(request.path)
             return _singular(self._renderer(request).item(item))
 
+    def suiteql(self, request: Request) -> Response:
+        """SuiteQL over the deletion log; see `sandboxes.netsuite.suiteql` for what it reads."""
+        body = _json_body(request)
+        text = body.get("q")
+        if not isinstance(text, str) or not text.strip():
+            raise invalid_suiteql("The query is empty.")
+        limit = _int_param(request, "limit", MAX_PAGE, 1, MAX_PAGE)
+        offset = _int_param(request, "offset", 0, 0, None)
+        query = parse_suiteql(text)
+        with self.lock:
+            rows = query.run(self.account.deleted_records)
+        page = rows[offset : offset + limit]
+        return _collection_response(
+            {
+                "links": _suiteql_links(request.host_url.rstrip("/"), len(rows), limit, offset),
+                "count": len(page),
+                "hasMore": offset + limit < len(rows),
+                "items": [{"links": [], **row} for row in page],
+                "offset": offset,
+                "totalResults": len(rows),
+            }
+        )
+
     def get_governance_limits(self, request: Request) -> Response:
         # Field names after the help page's three values; the exact JSON is UNCONFIRMED.
         return json_response(
@@ -476,6 +511,23 @@ class NetSuiteSandbox(SandboxApp):
 
 
 # -- responses --------------------------------------------------------------------------------
+
+
+def _suiteql_links(host: str, total: int, limit: int, offset: int) -> list[dict[str, str]]:
+    """Paging links as the record collections give them (Collection Paging)."""
+
+    def href(at: int) -> str:
+        return f"{host}{SUITEQL}?limit={limit}&offset={at}"
+
+    links = []
+    if offset > 0:
+        links.append({"rel": "first", "href": href(0)})
+        links.append({"rel": "prev", "href": href(max(0, offset - limit))})
+    if offset + limit < total:
+        links.append({"rel": "next", "href": href(offset + limit)})
+        links.append({"rel": "last", "href": href(max(0, (total - 1) // limit * limit))})
+    links.append({"rel": "self", "href": href(offset)})
+    return links
 
 
 def _replaced_sublists(request: Request) -> set[str]:

@@ -109,6 +109,8 @@ class Account:
         self.items: dict[str, dict[str, Any]] = {}
         self.employees: dict[str, dict[str, Any]] = {}
         self.orders: dict[str, dict[str, Any]] = {}
+        # The deletion log SuiteQL reads as `DeletedRecord` (see sandboxes.netsuite.suiteql).
+        self.deleted_records: list[dict[str, Any]] = []
         self.currencies = {"1": "USD"}
         self.subsidiaries = {"1": "Parent Company"}
         self._order_ids = itertools.count(1001)
@@ -251,6 +253,30 @@ class Account:
         self.orders[new_id] = order
         self.touch(order)
         return new_id
+
+    def delete_order(self, order: dict[str, Any], *, context: str) -> dict[str, Any]:
+        """Remove the order and log its deletion; answer the log entry."""
+        del self.orders[order["id"]]
+        entry = {
+            "recordid": order["id"],
+            "type": "salesorder",
+            "name": f"Sales Order #{order['tranId']}",
+            "deleteddate": datetime.now(UTC),
+            "context": context,
+            "deletedby": "-4",
+            "iscustomrecord": "F",
+            "iscustomlist": "F",
+            "iscustomtransaction": "F",
+        }
+        self.deleted_records.append(entry)
+        return entry
+
+    def log_deletion(self, entry: dict[str, Any]) -> None:
+        """Seed a deletion log entry (admin only): `recordid`, `type`, ISO `deleteddate`."""
+        moment = datetime.fromisoformat(str(entry["deleteddate"]).replace("Z", "+00:00"))
+        self.deleted_records.append(
+            {**entry, "recordid": str(entry["recordid"]), "deleteddate": moment}
+        )
 
     def update_order(self, order: dict[str, Any], body: dict[str, Any], replace: set[str]) -> None:
         _check_fields(body, _ORDER_FIELDS, _ORDER_READ_ONLY, custom=True)

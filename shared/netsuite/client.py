@@ -21,7 +21,14 @@ Each attempt is signed afresh (see `shared.netsuite.oauth`): NetSuite refuses a 
 Secrets never reach a message or a log line: errors quote NetSuite's detail, not the request.
 
 Call costs: `sales_order`, `customer`, `update_sales_order`, `upsert_sales_order` are one
-request each; `sales_orders_modified_since` is one request per page of ids.
+request each; `sales_orders_modified_since` is one request per page of ids;
+`sales_orders_deleted_since` is one SuiteQL request per page of up to 1,000 deletions.
+
+SuiteQL (`POST /services/rest/query/v1/suiteql`, `Prefer: transient`, `{"q": ...}`, paged
+by `limit`/`offset` in the URL; NetSuite help "Executing SuiteQL Queries Through REST Web
+Services" and "Collection Paging") reads the `DeletedRecord` table: the deletion log behind
+SOAP's getDeleted, which the REST Record API has no collection for. The role needs the
+"Deleted Records" permission. The POST only reads, so the transport retries it like a GET.
 
 Where the documentation is silent (choices made here):
 - The collection endpoint answers ids and links only ("Record query only returns record IDs
@@ -35,6 +42,12 @@ Where the documentation is silent (choices made here):
 - An upsert whose body carries `item` lines asks `?replace=item`, so repeating it replaces the
   lines rather than appending them again (NetSuite documents `replace` for POST and PATCH; its
   effect on PUT is UNCONFIRMED).
+- SuiteQL date-times: a selected date-time reads in the user's date format, so the query
+  selects `TO_CHAR(deleteddate, 'YYYY-MM-DD HH24:MI:SS')`, and compares with
+  `TO_TIMESTAMP(...)`, both in `query_time_zone`. The `type` of a deleted sales order is
+  taken to be `salesorder` (SuiteScript's record type id; UNCONFIRMED, see
+  `DELETED_SALES_ORDER_TYPE`). Rows come ordered by deletion date and id, as paged
+  SuiteQL needs an unambiguous order to neither skip nor repeat rows.
 - Addresses: NetSuite may send `country` as `{"id": "US", "refName": ...}` or as a code; both
   become the code.
 """
@@ -63,10 +76,16 @@ from shared.errors import (
     SalesbridgeError,
 )
 from shared.http import RetryPolicy, idempotent, make_client, retry_after_seconds
-from shared.netsuite.models import Address, Customer, SalesOrder
+from shared.netsuite.models import Address, Customer, DeletedRecord, SalesOrder
 from shared.netsuite.oauth import SigningTransport, TokenSigner
 
 RECORD_PATH = "/record/v1"
+SUITEQL_PATH = "/query/v1/suiteql"
+SUITEQL_PAGE = 1000  # the most NetSuite returns in one page
+SUITEQL_MOMENT = "%Y-%m-%d %H:%M:%S"  # TO_CHAR / TO_TIMESTAMP 'YYYY-MM-DD HH24:MI:SS'
+# How DeletedRecord.type names a sales order: UNCONFIRMED (NetSuite does not list the
+# values); SuiteScript's `record.Type.SALES_ORDER` and the user event's recordType use it.
+DELETED_SALES_ORDER_TYPE = "salesorder"
 DEFAULT_TIMEOUT_SECONDS = 20.0
 JSON_HEADERS = {"Content-Type": "application/json"}
 
@@ -117,12 +136,20 @@ class NetsuiteCredentials(BaseModel):
         return self.account_id.strip().lower().replace("_", "-")
 
     @property
-    def record_base_url(self) -> str:
+    def services_base_url(self) -> str:
         rest = self.rest_base_url or f"https://{self.account_host}.suitetalk.api.netsuite.com"
         rest = rest.rstrip("/")
         if not rest.endswith("/services/rest"):
             rest += "/services/rest"
-        return rest + RECORD_PATH
+        return rest
+
+    @property
+    def record_base_url(self) -> str:
+        return self.services_base_url + RECORD_PATH
+
+    @property
+    def suiteql_url(self) -> str:
+        return self.services_base_url + SUITEQL_PATH
 
     @property
     def app_base_url(self) -> str:
@@ -211,6 +238,50 @@ class NetsuiteClient:
                 return
             offset += page_size
 
+    def sales_orders_deleted_since(
+        self, since: datetime, *, page_size: int = SUITEQL_PAGE
+    ) -> Iterator[DeletedRecord]:
+        """Sales orders deleted at or after `since` (to the second), oldest first."""
+        moment = self._suiteql_moment(since)
+        # Built from constants and a formatted date only: nothing from outside reaches it.
+        query = (
+            "SELECT recordid, TO_CHAR(deleteddate, 'YYYY-MM-DD HH24:MI:SS') AS deleteddate "  # noqa: S608
+            "FROM DeletedRecord "
+            f"WHERE type = '{DELETED_SALES_ORDER_TYPE}' "
+            f"AND deleteddate >= TO_TIMESTAMP('{moment}', 'YYYY-MM-DD HH24:MI:SS') "
+            "ORDER BY deleteddate, recordid"
+        )
+        for row in self.suiteql(query, page_size=page_size):
+            try:
+                local = datetime.strptime(str(row["deleteddate"]), SUITEQL_MOMENT)
+                yield DeletedRecord(
+                    record_id=str(row["recordid"]),
+                    deleted_at=local.replace(tzinfo=self.credentials.query_zone).astimezone(UTC),
+                )
+            except (KeyError, ValueError) as exc:
+                raise PermanentError(
+                    f"NetSuite's deletion log has a row that does not read as expected: {row}"
+                ) from exc
+
+    def suiteql(self, query: str, *, page_size: int = SUITEQL_PAGE) -> Iterator[dict[str, Any]]:
+        """The rows of a SuiteQL query (trusted text: callers build it from constants and
+        formatted dates, never from outside input), page by page."""
+        offset = 0
+        while True:
+            page = self._send(
+                "POST",
+                f"{self.credentials.suiteql_url}?limit={page_size}&offset={offset}",
+                body={"q": query},
+                headers={"Prefer": "transient"},
+                retry_safe=True,
+                action="run a SuiteQL query",
+            ).json()
+            for row in page.get("items", []):
+                yield {key: value for key, value in row.items() if key != "links"}
+            if not page.get("hasMore"):
+                return
+            offset += page_size
+
     # -- writes --------------------------------------------------------------------------------
 
     def update_sales_order(self, order_id: str, fields: dict[str, Any]) -> None:
@@ -268,10 +339,19 @@ class NetsuiteClient:
         return body
 
     def _send(
-        self, method: str, url: str, *, action: str, body: dict[str, Any] | None = None
+        self,
+        method: str,
+        url: str,
+        *,
+        action: str,
+        body: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        retry_safe: bool = False,
     ) -> httpx.Response:
-        extensions = idempotent() if method in ("PATCH", "PUT") else None
-        content, headers = (None, None) if body is None else (_json(body), JSON_HEADERS)
+        """`retry_safe`: a POST that only reads (SuiteQL) may be retried like a GET."""
+        extensions = idempotent() if retry_safe or method in ("PATCH", "PUT") else None
+        content = None if body is None else _json(body)
+        headers = {**(JSON_HEADERS if body is not None else {}), **(headers or {})} or None
         try:
             response = self._http.request(
                 method, url, content=content, headers=headers, extensions=extensions
@@ -285,6 +365,10 @@ class NetsuiteClient:
         if response.is_success:
             return response
         raise translate_error(response, action)
+
+    def _suiteql_moment(self, since: datetime) -> str:
+        aware = since if since.tzinfo else since.replace(tzinfo=UTC)
+        return aware.astimezone(self.credentials.query_zone).strftime(SUITEQL_MOMENT)
 
     def _query_moment(self, since: datetime) -> str:
         aware = since if since.tzinfo else since.replace(tzinfo=UTC)

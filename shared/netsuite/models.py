@@ -98,3 +98,17 @@ class Customer(BaseModel):
     billing_address: Address | None = None
     shipping_address: Address | None = None
     last_modified: datetime | None = Field(None, alias="lastModifiedDate")
+
+
+class DeletedRecord(BaseModel):
+    """One entry of NetSuite's deletion log (SuiteQL's `DeletedRecord` table)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    record_id: str
+    deleted_at: datetime
+
+    @property
+    def version(self) -> str:
+        """The moment of deletion as webhooks carry versions (UTC, to the second)."""
+        return self.deleted_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
