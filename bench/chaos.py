@@ -289,7 +289,7 @@ def compare(
         opportunity = matches[0]
         expected = {f"{order_id}-{line['line']}": line for line in order["item"]["items"]}
         written = {
-            line.get(LINE_KEY_FIELD): line
+            str(line.get(LINE_KEY_FIELD)): line
             for line in lines_by_opportunity.get(opportunity["Id"], [])
         }
         extra = set(written) - set(expected)
