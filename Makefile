@@ -36,7 +36,7 @@ $(NETSUITE_NODE): netsuite/package.json netsuite/package-lock.json
 	cd netsuite && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-.PHONY: help install lint typecheck unit integration sandboxes devstack e2e template metadata suitescript pytest test demo local bench clean
+.PHONY: help install lint typecheck unit integration sandboxes devstack e2e template metadata suitescript pytest test demo local bench chaos clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -94,6 +94,9 @@ local: $(VENV)/.installed ## run the local stack in the foreground (Ctrl-C stops
 bench: $(VENV)/.installed $(SAM_VENV)/.installed ## benchmarks: cold starts, artifact sizes, API economy
 	$(SAM) build --parallel
 	$(BIN)/python -m bench
+
+chaos: $(VENV)/.installed ## reliability campaign through the local stack: faults, duplicates, reordering (seeded, a few minutes)
+	$(BIN)/python -m bench chaos
 
 clean: ## remove build output and virtualenvs
 	rm -rf .aws-sam .bench .local $(VENV) $(SAM_VENV) salesforce/node_modules netsuite/node_modules .pytest_cache .mypy_cache .ruff_cache

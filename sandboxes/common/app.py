@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import random
 import socket
 import threading
 import time
@@ -53,6 +54,9 @@ class Fault:
     kind "latency": sleep `delay_ms`, then serve the request normally.
     kind "drop": close the connection without answering.
     `times` is how many requests it hits before disarming itself (None: until cleared).
+    `probability` is the chance that a matching request is hit (1.0: every one), drawn from a
+    generator seeded with `seed`, so a chaos run with the same seed and the same order of
+    requests hits the same ones. `hits` counts the requests it was applied to.
     """
 
     endpoint: str
@@ -63,10 +67,24 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     delay_ms: int = 0
     times: int | None = None
+    probability: float = 1.0
+    seed: int | None = None
+    hits: int = 0
     id: int = 0
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.probability <= 1.0:
+            raise ValueError("probability must be between 0 and 1")
+        self._draw = random.Random(self.seed).random
 
     def matches(self, endpoint: str, method: str) -> bool:
         return self.endpoint in ("*", endpoint) and self.method in (None, method)
+
+    def fires(self) -> bool:
+        return self.probability >= 1.0 or self._draw() < self.probability
+
+    def describe(self) -> dict[str, Any]:
+        return {name: value for name, value in asdict(self).items() if not name.startswith("_")}
 
 
 @dataclass
@@ -159,7 +177,8 @@ class SandboxApp:
     def _take_fault(self, endpoint: str, method: str) -> Fault | None:
         with self.lock:
             for fault in self._faults:
-                if fault.matches(endpoint, method):
+                if fault.matches(endpoint, method) and fault.fires():
+                    fault.hits += 1
                     if fault.times is not None:
                         fault.times -= 1
                         if fault.times <= 0:
@@ -241,7 +260,7 @@ class SandboxApp:
                 return json_response({"cleared": True})
             case ("GET", "faults"):
                 with self.lock:
-                    return json_response([asdict(f) for f in self._faults])
+                    return json_response([f.describe() for f in self._faults])
         return json_response({"error": f"no admin action {method} {action}"}, 404)
 
 

@@ -8,7 +8,8 @@ sales order is logged there, and seed data may hold `deletedRecords`), and admin
 beside the common ones:
 
     POST /__admin/emit      {"id", "eventType"}: post an event without touching the record
-    POST /__admin/edit      {"id", "fields"}: a user saves the order in the UI ("edit" event)
+    POST /__admin/edit      {"id", "fields", "replace"?}: a user saves the order in the UI ("edit"
+                            event); "replace": ["item"] gives the item sublist whole
     POST /__admin/flush     wait until queued events are delivered; answers the deliveries
     GET  /__admin/deliveries
     POST /__admin/config    concurrency_limit, webhook_url, webhook_secret, webhook_verify,
@@ -503,7 +504,9 @@ class NetSuiteSandbox(SandboxApp):
         with self.lock:
             try:
                 order = self.account.find(self.account.orders, str(body.get("id")), "admin")
-                self.account.update_order(order, body.get("fields", {}), set())
+                # `replace` names sublists given whole, as `?replace=item` does on PATCH
+                replace = {str(name) for name in body.get("replace", [])}
+                self.account.update_order(order, body.get("fields", {}), replace)
             except NetSuiteError as error:
                 return error.response()
             event = self._emit(order["id"], "edit")
