@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, Field
 
 from shared.stores.dynamo import StaleWrite, is_condition_failure, table, utc_now
@@ -17,8 +19,8 @@ class Cursor(BaseModel):
 
 
 class CursorStore:
-    def __init__(self, table_name: str) -> None:
-        self._table = table(table_name)
+    def __init__(self, table_name: str, dynamodb: Any | None = None) -> None:
+        self._table = table(table_name, dynamodb)
 
     def get(self, name: str) -> Cursor | None:
         item = self._table.get_item(Key={"name": name}, ConsistentRead=True).get("Item")
