@@ -1,4 +1,8 @@
-"""`python -m devstack run|demo`: the local stack in the foreground (see `devstack`)."""
+"""`python -m devstack run|demo`: the local stack in the foreground (see `devstack`).
+
+`python -m devstack trigger <Function>[.<Event>]` runs a schedule of the running stack now
+(found through its endpoints file), e.g. `python -m devstack trigger NetsuiteBackstopFunction`.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,10 @@ from devstack.stack import DEFAULT_STATE_DIR, LocalStack
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:
+        argv = sys.argv[1:]
+    if argv[:1] == ["trigger"]:
+        return trigger(argv[1:])
     args = _parser().parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
@@ -44,6 +52,32 @@ def main(argv: list[str] | None = None) -> int:
         while not stopping.wait(0.2):
             pass
         print("stopping the local stack", flush=True)
+    return 0
+
+
+def trigger(argv: list[str]) -> int:
+    """Run one schedule of the running local stack now; prints the function's answer."""
+    import json
+
+    from devstack.schedules import trigger_schedule
+
+    parser = argparse.ArgumentParser(
+        prog="python -m devstack trigger", description="run a schedule of the local stack now"
+    )
+    parser.add_argument(
+        "schedule", help="Function or Function.EventName, e.g. NetsuiteBackstopFunction"
+    )
+    parser.add_argument("--endpoints", type=Path, default=DEFAULT_STATE_DIR / "endpoints.json")
+    args = parser.parse_args(argv)
+    try:
+        result = trigger_schedule(json.loads(args.endpoints.read_text()), args.schedule)
+    except FileNotFoundError:
+        print(f"no local stack: {args.endpoints} does not exist (start one with make local)")
+        return 2
+    except LookupError as exc:
+        print(exc.args[0])
+        return 2
+    print(json.dumps(result, indent=2, default=str))
     return 0
 
 

@@ -28,7 +28,7 @@ from devstack.api import HEALTH_PATH, ApiRoute, LocalApi
 from devstack.lambdas import LocalFunction
 from devstack.provision import Provisioner, Resource, api_id
 from devstack.s3 import BucketWatcher, S3Subscription
-from devstack.schedules import Schedule, ScheduleTicker
+from devstack.schedules import Schedule, ScheduleTicker, ScheduleTrigger
 from devstack.sqs import SqsPoller, SqsSource
 from devstack.template import REGION, Template, TemplateError, load_template
 
@@ -94,6 +94,7 @@ class LocalStack:
         self.sqs_sources: list[SqsSource] = []
         self.s3_subscriptions: list[S3Subscription] = []
         self.schedules: dict[str, Schedule] = {}
+        self.schedule_trigger: ScheduleTrigger | None = None
         self.sandboxes: dict[str, sandbox_runner.RunningSandbox] = {}
         self.webhook_keys: dict[str, str] = {}
         self.invocations: collections.deque[Invocation] = collections.deque(maxlen=1000)
@@ -133,6 +134,7 @@ class LocalStack:
             self._seed_secrets_and_settings()
             if self.event_sources_enabled:
                 self._start_event_sources(self._provisioner)
+            self._start_schedule_trigger()
             self._write_endpoints()
         except BaseException:
             self.stop()
@@ -149,6 +151,9 @@ class LocalStack:
             _in_parallel([worker.stop for worker in self._workers])
             self._workers.clear()
             servers = [api.stop for api in self.apis.values()]
+            if self.schedule_trigger is not None:
+                servers.append(self.schedule_trigger.stop)
+                self.schedule_trigger = None
             servers += [sandbox.server.stop for sandbox in self.sandboxes.values()]
             _in_parallel(servers)
             self.sandboxes.clear()
@@ -448,6 +453,12 @@ class LocalStack:
                     ticker = ScheduleTicker(schedule, self._invoker("schedule"), self.time_scale)
                     self._workers.append(ticker.start())
 
+    def _start_schedule_trigger(self) -> None:
+        """Schedules on demand from outside the process (see `ScheduleTrigger`)."""
+        self.schedule_trigger = ScheduleTrigger(
+            self.run_schedule, lambda: {k: s.describe() for k, s in self.schedules.items()}
+        ).start()
+
     def _bucket_lambda_configurations(self) -> list[S3Subscription]:
         """A bucket's own `NotificationConfiguration.LambdaConfigurations` (plain CloudFormation
         style), delivered like SAM's `Events: Type: S3`."""
@@ -555,6 +566,11 @@ class LocalStack:
             "sandboxes": {name: s.describe() for name, s in self.sandboxes.items()},
             "ca_bundle": str(self.ca.bundle_path) if self.ca is not None else None,
             "webhook_keys": self.webhook_keys,
+            "admin": (
+                {"url": self.schedule_trigger.url, "token": self.schedule_trigger.token}
+                if self.schedule_trigger is not None
+                else None
+            ),
             "webhooks": self.wired_webhooks,
             "time_scale": self.time_scale,
             "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

@@ -11,6 +11,8 @@ import boto3
 
 from shared.envelope import Envelope
 from shared.intake import fifo_dedup_id, fifo_group_id
+from shared.stores.cursors import CursorStore
+from shared.stores.hold import BudgetHoldStore, HoldState
 from shared.stores.jobs import Job, JobStatus, JobStore
 
 # Which queue carries each source's records (logical ids in template.yaml).
@@ -19,6 +21,12 @@ QUEUE_FOR_SOURCE = {
     "salesforce": "SalesforceOpportunityQueue",
 }
 JOBS_TABLE = "JobsTable"
+CURSORS_TABLE = "CursorsTable"
+
+
+class UsageError(LookupError):
+    """The operator named something that does not exist (a job, a queue, a stack, a region):
+    the CLI answers one line and exit status 2."""
 
 
 class Operator:
@@ -30,15 +38,23 @@ class Operator:
     ) -> None:
         """`resources`: logical id -> physical id (table name, queue URL ...)."""
         self.resources = resources
+        self.endpoints: dict[str, Any] | None = None  # the local stack's, when from one
+        self._session = session
         self._sqs = session.client("sqs", endpoint_url=endpoint_url)
         dynamodb = session.resource("dynamodb", endpoint_url=endpoint_url)
         self._jobs = JobStore(resources[JOBS_TABLE], dynamodb)
+        self._hold = BudgetHoldStore(CursorStore(resources[CURSORS_TABLE], dynamodb))
 
     # -- construction ---------------------------------------------------------------------------
 
     @classmethod
     def from_endpoints(cls, path: str | Path) -> Operator:
-        endpoints = json.loads(Path(path).read_text())
+        try:
+            endpoints = json.loads(Path(path).read_text())
+        except FileNotFoundError:
+            raise UsageError(f"{path} does not exist: is the local stack running?") from None
+        except ValueError:
+            raise UsageError(f"{path} is not an endpoints file (not JSON)") from None
         return cls.from_endpoint_data(endpoints)
 
     @classmethod
@@ -57,17 +73,29 @@ class Operator:
             logical_id: (resource.get("url") or resource["name"])
             for logical_id, resource in endpoints["resources"].items()
         }
-        return cls(resources, session, endpoint_url=aws["endpoint_url"])
+        operator = cls(resources, session, endpoint_url=aws["endpoint_url"])
+        operator.endpoints = endpoints
+        return operator
 
     @classmethod
     def from_stack(cls, stack_name: str, region: str | None = None) -> Operator:
         session = boto3.session.Session(region_name=region)
+        if session.region_name is None:
+            raise UsageError(
+                "--stack needs a region: pass --region, set AWS_REGION, "
+                "or a default region in your AWS config"
+            )
         paginator = session.client("cloudformation").get_paginator("list_stack_resources")
-        resources = {
-            summary["LogicalResourceId"]: summary["PhysicalResourceId"]
-            for page in paginator.paginate(StackName=stack_name)
-            for summary in page["StackResourceSummaries"]
-        }
+        try:
+            resources = {
+                summary["LogicalResourceId"]: summary["PhysicalResourceId"]
+                for page in paginator.paginate(StackName=stack_name)
+                for summary in page["StackResourceSummaries"]
+            }
+        except Exception as exc:
+            if "does not exist" in str(exc):
+                raise UsageError(f"no stack {stack_name!r} in {session.region_name}") from None
+            raise
         return cls(resources, session)
 
     # -- jobs -----------------------------------------------------------------------------------
@@ -76,16 +104,37 @@ class Operator:
         found = self._jobs.list_by_status(JobStatus(status), limit=limit)
         return [job for job in found if source is None or job.source == source]
 
+    def counts(self) -> dict[str, int]:
+        """How many jobs each status holds (jobs done or skipped expire after 30 days)."""
+        return {status.value: self._jobs.count_by_status(status) for status in JobStatus}
+
+    def recent(self, source: str | None = None, limit: int = 20) -> list[Job]:
+        found = self._jobs.recent(limit if source is None else limit * 5)
+        return [job for job in found if source is None or job.source == source][:limit]
+
     def replay(self, job_ids: list[str]) -> list[str]:
-        """Re-enqueue each job's stored message; answers the ids replayed."""
-        replayed = []
+        """Re-enqueue each job's stored message; answers the ids replayed.
+
+        Every id is checked before anything is sent, so a typo replays nothing."""
+        jobs = []
         for job_id in job_ids:
             job = self._jobs.get(job_id)
             if job is None:
-                raise LookupError(f"no job {job_id}")
+                raise UsageError(f"no job {job_id!r} (see: jobs --status failed)")
             if not job.message:
-                raise LookupError(f"job {job_id} has no stored message to replay")
-            envelope = Envelope[Any].model_validate_json(job.message)
+                raise UsageError(f"job {job_id} has no stored message to replay")
+            jobs.append(job)
+        held = [job.job_id for job in jobs if job.status is JobStatus.HELD]
+        hold = self.hold() if held else None
+        if hold is not None and hold.active:
+            raise UsageError(
+                f"Salesforce is held until {hold.until} ({hold.reason}); a replayed held job "
+                "would be held again: lift the hold first (hold --lift)"
+            )
+        replayed = []
+        for job in jobs:
+            job_id = job.job_id
+            envelope = Envelope[Any].model_validate_json(job.message or "")
             # Queued before sent: a worker that takes the message at once finds it queued.
             queued = self._jobs.transition(job, JobStatus.QUEUED)
             try:
@@ -112,10 +161,51 @@ class Operator:
     def replay_status(self, status: str, source: str | None = None) -> list[str]:
         return self.replay([job.job_id for job in self.jobs(status, source, limit=500)])
 
+    # -- the Salesforce API budget hold ---------------------------------------------------------
+
+    def hold(self) -> HoldState | None:
+        return self._hold.state()
+
+    def lift_hold(self) -> HoldState | None:
+        """End the hold now; held jobs go out at the next backstop run (or `replay`)."""
+        return self._hold.lift()
+
+    # -- schedules ------------------------------------------------------------------------------
+
+    def trigger(self, key: str) -> Any:
+        """Run a scheduled function now: `Function` or `Function.EventName` (logical ids)."""
+        if self.endpoints is not None:
+            from devstack.schedules import trigger_schedule
+
+            try:
+                return trigger_schedule(self.endpoints, key)
+            except LookupError as exc:
+                raise UsageError(exc.args[0]) from None
+        function = key.split(".", 1)[0]
+        if function not in self.resources:
+            functions = sorted(k for k in self.resources if k.endswith("Function"))
+            raise UsageError(f"no function {function!r} in the stack; one of {functions}")
+        answer = self._session.client("lambda").invoke(
+            FunctionName=self.resources[function],
+            Payload=json.dumps(
+                {
+                    "version": "0",
+                    "detail-type": "Scheduled Event",
+                    "source": "aws.events",
+                    "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                    "detail": {},
+                }
+            ).encode(),
+        )
+        return json.loads(answer["Payload"].read() or b"null")
+
     # -- dead-letter queues ---------------------------------------------------------------------
 
     def redrive(self, queue_logical_id: str) -> int:
         """Move every message of the queue's DLQ back to it (FIFO groups kept)."""
+        queues = sorted(k for k in self.resources if k.endswith("Queue"))
+        if queue_logical_id not in queues:
+            raise UsageError(f"no queue {queue_logical_id!r}; one of {', '.join(queues)}")
         queue_url = self.resources[queue_logical_id]
         dlq_url = self._dead_letter_queue(queue_url)
         moved = 0

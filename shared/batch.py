@@ -5,15 +5,22 @@ the visibility timeout; one that returns is deleted. So:
 - retryable errors are re-raised: SQS redelivers with backoff, then the DLQ takes the message
   once `maxReceiveCount` is reached (the job is marked failed on that last attempt);
 - permanent errors are recorded on the job (failed, with the reason and the message for a
-  replay after the fix) and the record is consumed: retrying could not help.
+  replay after the fix) and the record is consumed: retrying could not help;
+- anything else that escapes a worker (a bug, a crash before the service could record it)
+  still marks the job failed on the last delivery (`fail_before_dead_letter`), so a message
+  in a DLQ never leaves its job `queued`, invisible to `ops jobs --status failed`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from shared.errors import PermanentError, RetryableError
+from shared.stores.jobs import JobStatus
+from shared.stores.ports import JobRepository
 
 
 @dataclass(frozen=True)
@@ -55,3 +62,51 @@ def handle_record(
             on_permanent_failure(outcome.reason)
         if not outcome.consumed:
             raise
+
+
+def receive_count_of(record: Mapping[str, Any]) -> int:
+    """How many times SQS has delivered this record (Lambda's SQS event shape)."""
+    return int(record.get("attributes", {}).get("ApproximateReceiveCount", "1"))
+
+
+def gave_up(max_receive_count: int, reason: str) -> str:
+    return f"gave up after {max_receive_count} attempts (the message is in the DLQ): {reason}"
+
+
+def fail_before_dead_letter(
+    records: Iterable[Mapping[str, Any]],
+    reason: str,
+    *,
+    jobs: JobRepository,
+    max_receive_count: int,
+) -> list[str]:
+    """Mark failed, with `reason`, the jobs of records delivered for the last time.
+
+    For failures no service recorded (an exception that escaped the handler, a malformed
+    message): the message goes to the DLQ next, and its job must say so. Jobs already
+    finished or failed keep what they say. Best effort: it runs while something is already
+    wrong, so it never raises. Answers the job ids marked."""
+    marked = []
+    for record in records:
+        if receive_count_of(record) < max_receive_count:
+            continue
+        try:
+            job = jobs.get(_job_id(record.get("body", "")) or "")
+            if job is None or job.status in (JobStatus.DONE, JobStatus.SKIPPED, JobStatus.FAILED):
+                continue
+            jobs.transition(
+                job, JobStatus.FAILED, error=gave_up(max_receive_count, reason), attempted=True
+            )
+            marked.append(job.job_id)
+        except Exception:  # noqa: S112 - the caller logs and re-raises the original failure
+            continue
+    return marked
+
+
+def _job_id(body: str) -> str | None:
+    """The job id of a queue message, even one that is not a valid envelope otherwise."""
+    try:
+        job_id = json.loads(body).get("job_id")
+    except (ValueError, AttributeError):
+        return None
+    return job_id if isinstance(job_id, str) and job_id else None

@@ -15,6 +15,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
+from shared.batch import fail_before_dead_letter
 from shared.config import built_from_secret, load_settings, resources
 from shared.envelope import Envelope, NetsuiteOrderEvent
 from shared.http import ca_bundle
@@ -99,6 +100,22 @@ def back_off(records: list[dict[str, Any]], failed: set[str]) -> None:
             logger.warning("could not delay a retried message", extra={"delay": delay})
 
 
+def give_up_on_last_delivery(records: list[dict[str, Any]], reason: str) -> None:
+    if not records:
+        return
+    try:
+        jobs = stores()[0]
+        max_receive_count = resources().max_receive_count
+    except Exception:
+        logger.exception("cannot mark the jobs of messages going to the DLQ")
+        return
+    failed = fail_before_dead_letter(
+        records, reason, jobs=jobs, max_receive_count=max_receive_count
+    )
+    if failed:
+        logger.error("jobs failed before their messages go to the DLQ", extra={"job_ids": failed})
+
+
 def record_metrics(result: BatchResult) -> None:
     for status in result.outcomes.values():
         metrics.add_metric(name=f"Orders_{status}", unit="Count", value=1)
@@ -109,7 +126,16 @@ def record_metrics(result: BatchResult) -> None:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     records = event.get("Records", [])
     queued, malformed = parse(records)
-    result = order_sync().run(queued) if queued else BatchResult()
+    try:
+        result = order_sync().run(queued) if queued else BatchResult()
+    except Exception as exc:
+        # A bug or a crash the service could not record: Lambda redelivers the whole batch
+        # (and the error alarm fires); on the last delivery the jobs must say why first.
+        give_up_on_last_delivery(records, f"the worker crashed: {exc!r}")
+        raise
+    give_up_on_last_delivery(
+        [r for r in records if r["messageId"] in malformed], "malformed queue message"
+    )
     record_metrics(result)
     failed = set(result.failed_message_ids) | set(malformed)
     if failed:

@@ -15,6 +15,7 @@ from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, proce
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared.batch import fail_before_dead_letter
 from shared.config import built_from_secret, resources
 from shared.envelope import Envelope, SalesforceOpportunityEvent
 from shared.http import ca_bundle
@@ -63,10 +64,27 @@ def order_export() -> OrderExport:
 
 def record_handler(record: SQSRecord) -> None:
     # A malformed message raises here: it is redelivered, then parked in the DLQ (a bug to fix).
-    envelope = Envelope[SalesforceOpportunityEvent].model_validate_json(record.body)
-    receive_count = int(record.attributes.approximate_receive_count or "1")
-    order_export().handle(QueuedOpportunity(record.message_id, envelope, receive_count))
+    try:
+        envelope = Envelope[SalesforceOpportunityEvent].model_validate_json(record.body)
+        receive_count = int(record.attributes.approximate_receive_count or "1")
+        order_export().handle(QueuedOpportunity(record.message_id, envelope, receive_count))
+    except Exception as exc:
+        # The service records the failures it knows; this is for the rest, so that a message
+        # that reaches the DLQ never leaves its job `queued`.
+        give_up_on_last_delivery(record.raw_event, f"the worker crashed: {exc!r}")
+        raise
     metrics.add_metric(name="OpportunitiesHandled", unit="Count", value=1)
+
+
+def give_up_on_last_delivery(record: dict[str, Any], reason: str) -> None:
+    try:
+        jobs = stores()[0]
+        max_receive_count = resources().max_receive_count
+    except Exception:
+        logger.exception("cannot mark the job of a message going to the DLQ")
+        return
+    if fail_before_dead_letter([record], reason, jobs=jobs, max_receive_count=max_receive_count):
+        logger.error("job failed before its message goes to the DLQ")
 
 
 @logger.inject_lambda_context

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Protocol
@@ -67,7 +67,8 @@ class BudgetHold(Protocol):
     """Remembers that Salesforce's daily API budget is exhausted, so nobody calls it."""
 
     def active(self) -> bool: ...
-    def hold(self, reason: str) -> None: ...
+    def held_until(self) -> str | None: ...
+    def hold(self, reason: str) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -127,9 +128,10 @@ class OrderSync:
     def run(self, batch: list[QueuedOrder]) -> BatchResult:
         result = BatchResult()
         pending = [o for o in self._group(batch) if self._still_to_do(o, result)]
-        if pending and self.budget.active():
+        held_until = self.budget.held_until() if pending else None
+        if held_until is not None:
             for order in pending:
-                self._hold(order, result, "Salesforce's daily API budget is exhausted")
+                self._hold(order, result, "Salesforce's daily API budget is exhausted", held_until)
             return result
         to_write: list[_Order] = []
         for order in pending:
@@ -168,6 +170,10 @@ class OrderSync:
 
     def _prepare(self, order: _Order, result: BatchResult, to_write: list[_Order]) -> None:
         order.order = self.netsuite.sales_order(order.order_id)
+        if order.order is None and not deletion_confirmed(
+            m.envelope.payload for m in order.messages
+        ):
+            raise RetryableError(not_visible_reason(order))
         order.link = self.links.get(f"netsuite:salesorder:{order.order_id}", OPPORTUNITY)
         if order.order is not None and order.link is not None:
             self._write_back_once(order.order, order.link.target_id)
@@ -271,9 +277,9 @@ class OrderSync:
         try:
             results = self.salesforce.write_orders(writes)
         except BudgetExhausted as exc:
-            self.budget.hold(exc.message)
+            until = self.budget.hold(exc.message)
             for order in orders:
-                self._hold(order, result, exc.message)
+                self._hold(order, result, exc.message, until)
             return
         except RetryableError as exc:
             for order in orders:
@@ -353,10 +359,11 @@ class OrderSync:
         detail: dict[str, Any] = {
             "reason": order.reason,
             "opportunity_id": opportunity_id,
+            "account_id": outcome.account_id or order.account_id,
             "skipped_lines": [s.as_dict() for s in order.plan.skipped],
             **(order.plan.detail or {}),
         }
-        self._finish(order, JobStatus.DONE, result, detail)
+        self._finish(order, JobStatus.DONE, result, detail, outcome=detail)
 
     # -- links, caches, write-back ---------------------------------------------------------------
 
@@ -433,9 +440,9 @@ class OrderSync:
         try:
             return step(orders)
         except BudgetExhausted as exc:
-            self.budget.hold(exc.message)
+            until = self.budget.hold(exc.message)
             for order in orders:
-                self._hold(order, result, exc.message)
+                self._hold(order, result, exc.message, until)
         except (RetryableError, PermanentError) as exc:
             for order in orders:
                 self._retry(order, result, exc.message)
@@ -443,13 +450,19 @@ class OrderSync:
         return None
 
     def _finish(
-        self, order: _Order, status: JobStatus, result: BatchResult, detail: dict[str, Any]
+        self,
+        order: _Order,
+        status: JobStatus,
+        result: BatchResult,
+        detail: dict[str, Any],
+        *,
+        outcome: dict[str, Any] | None = None,
     ) -> None:
         for job in order.jobs:
             if job.status in (JobStatus.DONE, JobStatus.SKIPPED):
                 result.outcomes[job.job_id] = job.status.value
                 continue
-            self.jobs.transition(job, status, detail=detail, attempted=True)
+            self.jobs.transition(job, status, detail=detail, attempted=True, outcome=outcome)
             result.outcomes[job.job_id] = status.value
         logger.info(
             "order synced" if status is JobStatus.DONE else "order skipped",
@@ -482,10 +495,37 @@ class OrderSync:
             extra={**_trace(order), "reason": reason},
         )
 
-    def _hold(self, order: _Order, result: BatchResult, reason: str) -> None:
+    def _hold(self, order: _Order, result: BatchResult, reason: str, until: str) -> None:
         for job in order.jobs:
-            self.jobs.transition(job, JobStatus.HELD, error=reason)
+            self.jobs.transition(job, JobStatus.HELD, error=reason, held_until=until)
             result.outcomes[job.job_id] = JobStatus.HELD.value
+
+
+def deletion_confirmed(events: Iterable[NetsuiteOrderEvent]) -> bool:
+    """Whether an order that NetSuite no longer returns may be treated as deleted.
+
+    A 404 alone proves nothing: the integration role may have lost the right to see the order
+    (a role or subsidiary change), so closing its opportunity on a 404 would close live deals.
+    Only a `delete` event says the order is gone. A reconciliation that confirms absence by
+    its own means (NetSuite's deleted-record search, then a second read) closes the
+    opportunity the same way: it queues a `delete` event for the order (`accept_order_event`
+    with `eventType: "delete"`), and this worker does the rest."""
+    return any(event.event_type == "delete" for event in events)
+
+
+def not_visible_reason(order: _Order) -> str:
+    """What a person reads when NetSuite does not return an order that an event named.
+
+    Retried with backoff first: besides a lasting permissions problem, a read can miss an
+    order for a moment (an edit still committing, a role being changed back), and the retries
+    cost NetSuite reads only. After the last one the job fails with this reason, the
+    message is in the DLQ, and `ops replay` (or `ops redrive`) syncs it once fixed."""
+    events = sorted({m.envelope.payload.event_type for m in order.messages})
+    return (
+        f"NetSuite returns 404 for sales order {order.order_id}: check the integration role "
+        f"can see it (the event was {'/'.join(events)}, not a delete, so its opportunity is "
+        "left open; replay the job once NetSuite returns the order)"
+    )
 
 
 def _trace(order: _Order) -> dict[str, Any]:

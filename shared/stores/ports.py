@@ -19,6 +19,8 @@ class JobRepository(Protocol):
         error: str | None = None,
         detail: dict[str, Any] | None = None,
         attempted: bool = False,
+        outcome: dict[str, Any] | None = None,
+        held_until: str | None = None,
     ) -> Job: ...
 
 

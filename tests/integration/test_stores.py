@@ -52,7 +52,7 @@ def test_failed_jobs_keep_the_reason_and_are_listed_by_status(clean_tables: dict
             )
     failed = jobs.list_by_status(JobStatus.FAILED)
     assert {j.version for j in failed} == {"v1", "v3"}
-    assert all(j.last_error and j.attempts == 1 and j.detail["line"] == 3 for j in failed)
+    assert all(j.last_error and j.attempt_count == 1 and j.detail["line"] == 3 for j in failed)
     assert all(j.message == '{"hello": "world"}' for j in failed)  # replayable
     assert [j.version for j in jobs.list_by_status(JobStatus.RECEIVED)] == ["v2"]
 

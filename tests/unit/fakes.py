@@ -29,17 +29,18 @@ class FakeJobs:
         error: str | None = None,
         detail: dict[str, Any] | None = None,
         attempted: bool = False,
+        outcome: dict[str, Any] | None = None,
+        held_until: str | None = None,
     ) -> Job:
         if self.jobs[job.job_id].revision != job.revision:
             raise StaleWrite("changed")
-        updated = job.model_copy(
-            update={
-                "status": status,
-                "revision": job.revision + 1,
-                "last_error": error if error is not None else job.last_error,
-                "detail": {**job.detail, **(detail or {})},
-                "attempts": job.attempts + (1 if attempted else 0),
-            }
+        updated = job.moved_to(
+            status,
+            error=error,
+            detail=detail,
+            attempted=attempted,
+            outcome=outcome,
+            held_until=held_until,
         )
         self.jobs[job.job_id] = updated
         return updated

@@ -137,8 +137,12 @@ class FakeHold:
     def active(self) -> bool:
         return self.reason is not None
 
-    def hold(self, reason: str) -> None:
+    def held_until(self) -> str | None:
+        return "2030-01-01T01:00:00+00:00" if self.reason is not None else None
+
+    def hold(self, reason: str) -> str:
         self.reason = reason
+        return "2030-01-01T01:00:00+00:00"
 
 
 _message_ids = itertools.count(1)
