@@ -10,13 +10,22 @@ The `by_status` index lists jobs per status, newest first.
 from __future__ import annotations
 
 import json
-import time
+from collections.abc import Callable
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from shared.stores.dynamo import StaleWrite, is_condition_failure, table, utc_now, without_none
+from shared.stores.dynamo import (
+    StaleWrite,
+    is_condition_failure,
+    iso_millis,
+    real_utc_now,
+    table,
+    utc_now,
+    without_none,
+)
 
 DONE_JOB_RETENTION_SECONDS = 30 * 24 * 3600
 
@@ -52,8 +61,14 @@ class Job(BaseModel):
 
 
 class JobStore:
-    def __init__(self, table_name: str, dynamodb: Any | None = None) -> None:
+    def __init__(
+        self,
+        table_name: str,
+        dynamodb: Any | None = None,
+        clock: Callable[[], datetime] = real_utc_now,
+    ) -> None:
         self._table = table(table_name, dynamodb)
+        self._clock = clock  # dates each change and the retention (TTL) of finished jobs
 
     def create(self, job: Job) -> tuple[Job, bool]:
         """Store a new job, or return the one already stored under its id (and False)."""
@@ -84,16 +99,17 @@ class JobStore:
         attempted: bool = False,
     ) -> Job:
         """Move `job` to `status`, provided nobody changed it since it was read."""
+        now = self._clock()
         updated = job.model_copy(
             update={
                 "status": status,
                 "last_error": error if error is not None else job.last_error,
                 "detail": {**job.detail, **(detail or {})},
                 "attempts": job.attempts + (1 if attempted else 0),
-                "updated_at": utc_now(),
+                "updated_at": iso_millis(now),
                 "revision": job.revision + 1,
                 "expires_at": (
-                    int(time.time()) + DONE_JOB_RETENTION_SECONDS
+                    int(now.timestamp()) + DONE_JOB_RETENTION_SECONDS
                     if status in (JobStatus.DONE, JobStatus.SKIPPED)
                     else None
                 ),
