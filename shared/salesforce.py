@@ -60,10 +60,13 @@ class Token:
     instance_url: str
 
 
-def fetch_token(credentials: SalesforceCredentials, http: requests.Session) -> Token:
+def fetch_token(
+    credentials: SalesforceCredentials, http: requests.Session, now: float | None = None
+) -> Token:
+    """`now` (unix seconds, default the clock) dates the JWT assertion's `exp`."""
     url = credentials.login_url.rstrip("/") + "/services/oauth2/token"
     if credentials.auth == "jwt":
-        now = int(time.time())
+        now = int(time.time() if now is None else now)
         assertion = jwt.encode(
             {
                 "iss": credentials.consumer_key,

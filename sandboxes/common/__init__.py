@@ -2,6 +2,7 @@
 
 from sandboxes.common.admin import SandboxAdmin
 from sandboxes.common.app import Fault, RequestLog, SandboxApp, json_response
+from sandboxes.common.clock import SandboxClock
 from sandboxes.common.server import SandboxServer
 from sandboxes.common.tls import LocalCA
 
@@ -11,6 +12,7 @@ __all__ = [
     "RequestLog",
     "SandboxAdmin",
     "SandboxApp",
+    "SandboxClock",
     "SandboxServer",
     "json_response",
 ]

@@ -28,6 +28,10 @@ class SandboxAdmin:
     def configure(self, **options: Any) -> dict[str, Any]:
         return self._call("POST", "/config", options)
 
+    def set_clock(self, **options: Any) -> dict[str, Any]:
+        """`now=` an ISO instant (None: real time again) and/or `advance_seconds=`."""
+        return self._call("POST", "/clock", options)
+
     def requests(self) -> dict[str, Any]:
         return self._call("GET", "/requests")
 

@@ -6,13 +6,15 @@ admin API lives under `/__admin/` on the same port:
 
     GET    /__admin/requests   counts per endpoint and the recent entries
     DELETE /__admin/requests   clears the log (the counts start again at zero)
-    POST   /__admin/reset      state, faults and log back to empty
+    POST   /__admin/reset      state, faults, log and clock back to the start
     POST   /__admin/seed       JSON body handed to `seed`
     GET    /__admin/state      `snapshot()` of the in-memory state
     POST   /__admin/faults     add a fault (see `Fault`), answers {"id": ...}
     DELETE /__admin/faults     remove every fault
     GET    /__admin/faults     the faults still armed
     POST   /__admin/config     JSON body handed to `configure` (limits, expiry, quotas ...)
+    GET    /__admin/clock      the sandbox's "now" (see `SandboxClock`)
+    POST   /__admin/clock      {"now": ISO 8601 | null, "advance_seconds": n}: set or move it
 
 A sandbox adds its own actions (flush webhook deliveries, emit an event ...) by overriding
 `admin_action`. Seed or config data it cannot use (a `ValueError`) answers 400.
@@ -28,12 +30,16 @@ import socket
 import threading
 import time
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any, ClassVar
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
+
+from sandboxes.common.clock import SandboxClock, real_utc_now
 
 ADMIN_PREFIX = "/__admin/"
 
@@ -129,7 +135,9 @@ class SandboxApp:
     name: ClassVar[str] = "sandbox"
     rules: ClassVar[list[Rule]] = []
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], datetime] | None = None) -> None:
+        # Set before reset(): a sandbox's stores date their records with it.
+        self.clock = SandboxClock(clock or real_utc_now)
         self.lock = threading.RLock()
         self.request_log = RequestLog()
         self._faults: list[Fault] = []
@@ -241,6 +249,7 @@ class SandboxApp:
                 with self.lock:
                     self.clear_faults()
                     self.request_log.clear()
+                    self.clock.resume()
                     self.reset()
                 return json_response({"reset": True})
             case ("POST", "seed"):
@@ -252,6 +261,11 @@ class SandboxApp:
             case ("POST", "config"):
                 with self.lock:
                     return json_response(self.configure(body or {}))
+            case ("GET", "clock"):
+                return json_response(self.clock.view())
+            case ("POST", "clock"):
+                with self.lock:
+                    return json_response(self.clock.configure(body or {}))
             case ("POST", "faults"):
                 fault = self.add_fault(Fault(**(body or {})))
                 return json_response({"id": fault.id}, 201)

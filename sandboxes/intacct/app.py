@@ -50,9 +50,9 @@ from __future__ import annotations
 
 import copy
 import secrets
-import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar
 from xml.etree.ElementTree import Element
@@ -68,7 +68,6 @@ from sandboxes.intacct.store import (
     DocumentSpec,
     LineSpec,
     TransactionDefinition,
-    utc_now,
 )
 from sandboxes.intacct.wire import (
     add,
@@ -107,7 +106,7 @@ class Session:
     company_id: str
     location_id: str
     started: datetime
-    expires_at: float  # time.monotonic()
+    expires_at: float  # unix seconds on the sandbox clock
 
 
 @dataclass
@@ -138,16 +137,19 @@ class IntacctSandbox(SandboxApp):
     name: ClassVar[str] = "intacct"
     rules: ClassVar[list[Rule]] = [Rule(GATEWAY_PATH, endpoint="gateway", methods=["POST"])]
 
+    def __init__(self, clock: Callable[[], datetime] | None = None) -> None:
+        super().__init__(clock)
+
     # -- state -----------------------------------------------------------------------------
 
     def reset(self) -> None:
         self.settings = Settings()
-        self.company = Company()
+        self.company = Company(clock=self.clock)
         for definition in DEFAULT_DEFINITIONS:
             self.company.add_definition(copy.copy(definition))
         self.sessions: dict[str, Session] = {}
         self.recorded_control_ids: set[tuple[str, str, str]] = set()
-        self.results = ResultSets()
+        self.results = ResultSets(clock=self.clock.timestamp)
 
     def configure(self, options: dict[str, Any]) -> dict[str, Any]:
         for definition in options.pop("transaction_definitions", []):
@@ -193,7 +195,9 @@ class IntacctSandbox(SandboxApp):
             company.add_item(item["ITEMID"], item["NAME"], Decimal(str(item["BASEPRICE"])))
             created["items"].append(item["ITEMID"])
         for document in data.get("documents", []):
-            made = company.create_document(_document_spec(document), _modified(document))
+            made = company.create_document(
+                _document_spec(document, company.now()), _modified(document)
+            )
             # Seeds may describe history (a Closed or Converted document); the API may not.
             made.state = document.get("STATE", made.state)
             created["documents"].append(
@@ -290,7 +294,7 @@ class IntacctSandbox(SandboxApp):
             if found is None:
                 raise errors.bad_login()
             session = found
-        session.expires_at = time.monotonic() + self.settings.session_seconds
+        session.expires_at = self.clock.timestamp() + self.settings.session_seconds
         return session
 
     def _login(self, login: Element) -> Session:
@@ -303,19 +307,19 @@ class IntacctSandbox(SandboxApp):
             user_id=given[0],
             company_id=given[1],
             location_id=text_of(login, "locationid"),
-            started=datetime.now(UTC).replace(microsecond=0),
+            started=self.clock().replace(microsecond=0),
             expires_at=0.0,
         )
         self.sessions[session.session_id] = session
         return session
 
     def _forget_expired_sessions(self) -> None:
-        now = time.monotonic()
+        now = self.clock.timestamp()
         for session_id in [k for k, s in self.sessions.items() if s.expires_at <= now]:
             del self.sessions[session_id]
 
     def _identity(self, session: Session) -> dict[str, str]:
-        timeout = datetime.now(UTC).replace(microsecond=0) + timedelta(
+        timeout = self.clock().replace(microsecond=0) + timedelta(
             seconds=self.settings.session_seconds
         )
         return {
@@ -527,11 +531,11 @@ def _definition_view(definition: TransactionDefinition) -> dict[str, Any]:
     }
 
 
-def _document_spec(data: dict[str, Any]) -> DocumentSpec:
+def _document_spec(data: dict[str, Any], now: datetime) -> DocumentSpec:
     return DocumentSpec(
         definition=data["DOCPARID"],
         customer_id=data["CUSTVENDID"],
-        created=schema.parse_date(data.get("WHENCREATED") or utc_now().date().isoformat()),
+        created=schema.parse_date(data.get("WHENCREATED") or now.date().isoformat()),
         lines=[
             LineSpec(
                 item_id=line["ITEMID"],

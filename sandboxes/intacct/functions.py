@@ -43,6 +43,7 @@ class ResultSet:
 @dataclass
 class ResultSets:
     sets: dict[str, ResultSet] = field(default_factory=dict)
+    clock: Callable[[], float] = time.time  # the gateway's clock, in unix seconds
 
     def open(self, result: ResultSet) -> None:
         self._forget_expired()
@@ -66,7 +67,7 @@ class ResultSets:
         self.sets.pop(result_id, None)
 
     def _forget_expired(self) -> None:
-        now = time.monotonic()
+        now = self.clock()
         for result_id in [k for k, r in self.sets.items() if r.expires_at <= now]:
             del self.sets[result_id]
 
@@ -293,7 +294,7 @@ def read_by_query(request: Element, ctx: Context) -> list[Element]:
         rows=rows,
         page_size=page_size,
         company_id=ctx.company_id,
-        expires_at=time.monotonic() + ctx.result_seconds,
+        expires_at=ctx.results.clock() + ctx.result_seconds,
     )
     return [_next_page(result, ctx, first=True)]
 

@@ -7,6 +7,7 @@ first and mutate last, so a failing function outside a transaction changes nothi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -168,6 +169,12 @@ class Company:
     documents: dict[int, Document] = field(default_factory=dict)
     payments: dict[int, Payment] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
+    # The gateway's clock (aware UTC); a transaction's deep copy shares it (SandboxClock).
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC), compare=False)
+
+    def now(self) -> datetime:
+        """Timestamps are naive UTC with whole seconds, as they render on the wire."""
+        return self.clock().astimezone(UTC).replace(tzinfo=None, microsecond=0)
 
     def next_id(self, sequence: str) -> int:
         self.counters[sequence] = self.counters.get(sequence, 0) + 1
@@ -176,12 +183,12 @@ class Company:
     # -- master data -----------------------------------------------------------------------
 
     def add_customer(self, customer_id: str, name: str) -> Customer:
-        customer = Customer(self.next_id("CUSTOMER"), customer_id, name)
+        customer = Customer(self.next_id("CUSTOMER"), customer_id, name, modified=self.now())
         self.customers[customer_id] = customer
         return customer
 
     def add_item(self, item_id: str, name: str, base_price: Decimal) -> Item:
-        item = Item(self.next_id("ITEM"), item_id, name, price(base_price))
+        item = Item(self.next_id("ITEM"), item_id, name, price(base_price), modified=self.now())
         self.items[item_id] = item
         return item
 
@@ -224,7 +231,7 @@ class Company:
             message=spec.message,
             currency=spec.currency,
             lines=[],
-            modified=modified or utc_now(),
+            modified=modified or self.now(),
         )
         document.lines = [
             self._line(number, line, item) for number, (line, item) in enumerate(items, 1)
@@ -246,7 +253,7 @@ class Company:
         document.lines.extend(
             self._line(start + offset, spec, item) for offset, (spec, item) in enumerate(resolved)
         )
-        document.modified = utc_now()
+        document.modified = self.now()
         return document
 
     def find_document(self, docid: str) -> Document | None:
@@ -355,7 +362,7 @@ class Company:
             description=description,
             currency=invoice.currency,
             applications=[application],
-            modified=modified or utc_now(),
+            modified=modified or self.now(),
         )
         self.payments[recordno] = payment
         return payment

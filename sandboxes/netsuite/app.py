@@ -46,7 +46,8 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any, ClassVar
 
 from werkzeug.routing import Rule
@@ -121,22 +122,27 @@ class NetSuiteSandbox(SandboxApp):
     name: ClassVar[str] = "netsuite"
     rules: ClassVar[list[Rule]] = _rules()
 
-    def __init__(self, credentials: Credentials = DEFAULT_CREDENTIALS) -> None:
+    def __init__(
+        self,
+        credentials: Credentials = DEFAULT_CREDENTIALS,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         self.credentials = credentials
-        self.authenticator = TokenAuthenticator(credentials)
-        self.events = EventEmitter(credentials.account_id)
+        # Late-bound: the base class makes `self.clock` from `clock`.
+        self.authenticator = TokenAuthenticator(credentials, clock=lambda: self.clock.timestamp())
+        self.events = EventEmitter(credentials.account_id, clock=lambda: self.clock.timestamp())
         self.concurrency_limit = 15
         self.patch_event_type = "xedit"
         self._in_flight = 0
         self._gate = threading.Lock()
         self._host_url = f"https://{credentials.account_id.lower().replace('_', '-')}"
         self._host_url += ".suitetalk.api.netsuite.com"
-        super().__init__()
+        super().__init__(clock)
 
     # -- SandboxApp ------------------------------------------------------------------------
 
     def reset(self) -> None:
-        self.account = Account(self.credentials.account_id)
+        self.account = Account(self.credentials.account_id, self.clock)
         self.authenticator.reset()
         self.events.clear()
 
@@ -471,10 +477,8 @@ class NetSuiteSandbox(SandboxApp):
 
     def _emit(self, order_id: str, event_type: str, deleted: bool = False) -> dict[str, Any] | None:
         order = self.account.orders.get(order_id)
-        if deleted or order is None:
-            stamp = iso(datetime.now(UTC))
-        else:
-            stamp = iso(order["lastModifiedDate"])
+        moment = self.clock() if deleted or order is None else order["lastModifiedDate"]
+        stamp = iso(moment)
         return self.events.emit(order_id, event_type, stamp)
 
     # -- admin extras ------------------------------------------------------------------------

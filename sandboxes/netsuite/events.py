@@ -18,6 +18,7 @@ import ssl
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,8 +43,9 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 class EventEmitter:
     """Queues events and posts them one by one; `flush` waits for the queue to drain."""
 
-    def __init__(self, account_id: str) -> None:
+    def __init__(self, account_id: str, clock: Callable[[], float] = time.time) -> None:
         self.account_id = account_id
+        self.clock = clock  # the account's clock: the user event script signs with it
         self.target: WebhookTarget | None = None
         self.enabled = True
         self.deliveries: list[dict[str, Any]] = []
@@ -96,7 +98,7 @@ class EventEmitter:
 
     def _deliver(self, event: dict[str, Any], target: WebhookTarget) -> None:
         body = json.dumps(event, separators=(",", ":")).encode()
-        timestamp = str(int(time.time()))
+        timestamp = str(int(self.clock()))
         headers = {
             "Content-Type": "application/json",
             "X-Salesbridge-Timestamp": timestamp,
@@ -111,7 +113,7 @@ class EventEmitter:
             record["status"] = response.status_code
         except httpx.HTTPError as exc:
             record["error"] = f"{type(exc).__name__}: {exc}"
-        record["deliveredAt"] = time.time()
+        record["deliveredAt"] = self.clock()
         with self._lock:
             self.deliveries.append(record)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -92,8 +93,8 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
+def _real_now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _money(value: float) -> float:
@@ -103,8 +104,9 @@ def _money(value: float) -> float:
 class Account:
     """One NetSuite account's data, with NetSuite's id and timestamp habits."""
 
-    def __init__(self, account_id: str) -> None:
+    def __init__(self, account_id: str, clock: Callable[[], datetime] = _real_now) -> None:
         self.account_id = account_id
+        self.clock = clock
         self.customers: dict[str, dict[str, Any]] = {}
         self.items: dict[str, dict[str, Any]] = {}
         self.employees: dict[str, dict[str, Any]] = {}
@@ -145,10 +147,13 @@ class Account:
             if candidate not in self.orders:
                 return candidate
 
-    @staticmethod
-    def touch(record: dict[str, Any], at: datetime | None = None) -> None:
+    def now(self) -> datetime:
+        """The account's clock to the second, as NetSuite stamps records."""
+        return self.clock().astimezone(UTC).replace(microsecond=0)
+
+    def touch(self, record: dict[str, Any], at: datetime | None = None) -> None:
         """Bump lastModifiedDate; never twice to the same second on one record."""
-        moment = at or _now()
+        moment = at or self.now()
         previous = record.get("lastModifiedDate")
         if previous is not None and moment <= previous:
             moment = previous + timedelta(seconds=1)
@@ -183,7 +188,7 @@ class Account:
             "rate": rate,
             "description": data.get("description"),
             "isInactive": bool(data.get("isInactive", False)),
-            "lastModifiedDate": _now(),
+            "lastModifiedDate": self.now(),
         }
         return item_id
 
@@ -200,7 +205,7 @@ class Account:
             "isInactive": False,
             "subsidiary": "1",
             "addressbook": [],
-            "dateCreated": _now(),
+            "dateCreated": self.now(),
         }
         self._write_customer(customer, body)
         customer.setdefault("entityId", customer.get("companyName"))
@@ -242,11 +247,11 @@ class Account:
         order: dict[str, Any] = {
             "id": new_id,
             "tranId": f"SO{next(self._tran_numbers)}",
-            "tranDate": _now().date().isoformat(),
+            "tranDate": self.now().date().isoformat(),
             "orderStatus": "B",
             "currency": "1",
             "lines": [],
-            "createdDate": _now(),
+            "createdDate": self.now(),
             **CUSTOM_BODY_DEFAULTS,
         }
         self._write_order(order, body, replace_lines=True)

@@ -66,6 +66,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -150,7 +151,9 @@ class SalesforceSandbox(SandboxApp):
         ),
     ]
 
-    def __init__(self, schema: Schema | None = None) -> None:
+    def __init__(
+        self, schema: Schema | None = None, clock: Callable[[], datetime] | None = None
+    ) -> None:
         self.schema = schema or _default_schema()
         self.connected_app = ConnectedApp()
         self.org_id = ids.to_18("00D5g000004SBlD")
@@ -162,15 +165,19 @@ class SalesforceSandbox(SandboxApp):
         self._cursors: dict[str, _Cursor] = {}
         self.org: Org | None = None  # made by reset(), which the base calls
         self.auth = Authenticator(
-            self.connected_app, self.org_id, self._find_user, lambda: self.integration_username
+            self.connected_app,
+            self.org_id,
+            self._find_user,
+            lambda: self.integration_username,
+            clock=lambda: self.clock.timestamp(),
         )
-        super().__init__()
+        super().__init__(clock)
 
     # -- what the admin API drives -----------------------------------------------------------
 
     def reset(self) -> None:
         if self.org is None:
-            self.org = Org(self.schema, lock=self.lock)
+            self.org = Org(self.schema, lock=self.lock, clock=self.clock)
         self.org.reset()
         self.auth.reset()
         self._cursors.clear()
@@ -631,6 +638,7 @@ class SalesforceSandbox(SandboxApp):
             self.org_store,
             api_version=version,
             include_deleted=include_deleted,
+            now=self.clock(),
         )
         batch = _batch_size(request.headers.get("Sforce-Query-Options", ""))
         cursor = _Cursor(list(result.records), int(result.total_size), batch)

@@ -12,7 +12,8 @@ Admin (besides the common /__admin API):
   date-time freezing the sandbox clock; None = real time), `require_client_type`, `webhooks`
   (list of {url, events?, signature_key?, id?}) or `webhook_url` + `webhook_secret` (one
   subscription to every event, as the local stack wires it), `webhook_verify` (bool or CA
-  bundle path), `api_id`, `api_key`.
+  bundle path), `api_id`, `api_key`. `now` is kept for older callers: it sets the common
+  sandbox clock (`POST /__admin/clock`), which also dates records and webhook notifications.
 - POST /__admin/flush waits for webhook deliveries under way and answers them all.
 
 Where the documentation is silent (apidocs.unleashedsoftware.com, checked Nov 2026), we chose:
@@ -91,7 +92,6 @@ from sandboxes.unleashed.wire import (
     not_found,
     parse_date,
     signature_matches,
-    utc_now,
 )
 
 Handler = Callable[..., Any]
@@ -152,15 +152,15 @@ class UnleashedSandbox(SandboxApp):
         Rule("/SalesOrders/<guid>/Complete", methods=["POST"], endpoint="complete_sales_order"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], datetime] | None = None) -> None:
         # Credentials survive reset: the local stack stores them once in Secrets Manager.
         self.api_id = str(uuid.uuid4())
         self.api_key = base64.b64encode(secrets.token_bytes(64)).decode()
-        self.webhooks = Webhooks(new_signature_key())
+        # Late-bound: the base class makes `self.clock` from `clock`.
+        self.webhooks = Webhooks(new_signature_key(), clock=lambda: self.clock())
         self.monthly_quota: int | None = None
-        self.frozen_now: datetime | None = None
         self.require_client_type = True
-        super().__init__()
+        super().__init__(clock)
 
     # -- SandboxApp ------------------------------------------------------------------------------
 
@@ -191,14 +191,19 @@ class UnleashedSandbox(SandboxApp):
         return self._knobs()
 
     def _configure(self, options: dict[str, Any]) -> None:
+        if "now" in options:
+            now = options["now"]
+            if now is None:
+                self.clock.resume()
+            else:
+                self.clock.freeze(parse_date(now, "now"))
         if "monthly_quota" in options:
             quota = options["monthly_quota"]
             self.monthly_quota = None if quota is None else int(quota)
         if "api_calls_used" in options:
+            # The calls used so far in the month the sandbox clock is in now.
             self.calls_used = int(options["api_calls_used"])
-        if "now" in options:
-            now = options["now"]
-            self.frozen_now = None if now is None else parse_date(now, "now")
+            self.quota_month = self._month(self._now())
         if "webhooks" in options:
             self.webhooks.subscribe(list(options["webhooks"] or []))
         if "webhook_url" in options:  # the local stack's one-target form (devstack)
@@ -217,7 +222,7 @@ class UnleashedSandbox(SandboxApp):
         return {
             "monthly_quota": self.monthly_quota,
             "api_calls_used": self.calls_used,
-            "now": self.frozen_now.isoformat() if self.frozen_now else None,
+            "now": self.clock().isoformat() if self.clock.view()["frozen"] else None,
             "webhooks": self.webhooks.snapshot()["subscriptions"],
             "webhook_verify": self.webhooks.verify,
             "require_client_type": self.require_client_type,
@@ -290,7 +295,7 @@ class UnleashedSandbox(SandboxApp):
             self.calls_used += 1
 
     def _now(self) -> datetime:
-        return self.frozen_now or utc_now()
+        return self.clock()
 
     @staticmethod
     def _month(moment: datetime) -> str:

@@ -23,8 +23,8 @@ import hmac
 import json
 import secrets
 import threading
-import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 from typing import Any
@@ -57,7 +57,10 @@ def new_signature_key() -> str:
 
 
 class Webhooks:
-    def __init__(self, default_signature_key: str) -> None:
+    def __init__(
+        self, default_signature_key: str, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
+        self.clock = clock  # the account's clock: it dates and signs the notifications
         self.default_signature_key = default_signature_key
         self.verify: bool | str = True
         self.timeout_seconds = 5.0
@@ -112,7 +115,8 @@ class Webhooks:
             "eventNotificationId": str(uuid.uuid4()),
             "subscriptionId": subscription["subscriptionId"],
             "eventType": event_type,
-            "createdOn": datetime.now(UTC)
+            "createdOn": self.clock()
+            .astimezone(UTC)
             .isoformat(timespec="milliseconds")
             .replace("+00:00", "Z"),
             "data": data,
@@ -131,7 +135,7 @@ class Webhooks:
 
     def _deliver(self, subscription: dict[str, Any], delivery: dict[str, Any]) -> None:
         body = json.dumps(delivery["payload"], separators=(",", ":")).encode()
-        timestamp = str(int(time.time()))
+        timestamp = str(int(self.clock().timestamp()))
         headers = {
             "Content-Type": "application/json",
             TIMESTAMP_HEADER: timestamp,
@@ -159,7 +163,3 @@ class Webhooks:
                 "subscriptions": [dict(s) for s in self.subscriptions],
                 "deliveries": [dict(d) for d in self.deliveries],
             }
-
-
-def _iso_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -141,10 +141,6 @@ class Page:
         }
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 def money(value: float) -> float:
     """Round half up to cents, as accounting does (Decimal, so 2.675 gives 2.68, not 2.67)."""
     return float(Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))

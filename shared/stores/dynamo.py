@@ -32,8 +32,17 @@ def is_condition_failure(exc: Exception) -> bool:
     )
 
 
+def real_utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso_millis(moment: datetime) -> str:
+    """How the stores write instants: UTC, milliseconds, a Z."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return iso_millis(real_utc_now())
 
 
 def without_none(item: dict[str, Any]) -> dict[str, Any]:

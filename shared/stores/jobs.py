@@ -12,13 +12,22 @@ The `by_status` index lists jobs per status, newest first.
 from __future__ import annotations
 
 import json
-import time
+from collections.abc import Callable
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from shared.stores.dynamo import StaleWrite, is_condition_failure, table, utc_now, without_none
+from shared.stores.dynamo import (
+    StaleWrite,
+    is_condition_failure,
+    iso_millis,
+    real_utc_now,
+    table,
+    utc_now,
+    without_none,
+)
 
 DONE_JOB_RETENTION_SECONDS = 30 * 24 * 3600
 # The history of a job is for a person reading it, not an audit log: the last few attempts
@@ -80,12 +89,15 @@ class Job(BaseModel):
         attempted: bool = False,
         outcome: dict[str, Any] | None = None,
         held_until: str | None = None,
+        now: datetime | None = None,
     ) -> Job:
         """This job after a transition (the store writes it; fakes share the same rules).
 
         A finished job carries no error (the history keeps them); an attempt or an error
-        adds a history entry; `held_until` only means something while held."""
-        at = utc_now()
+        adds a history entry; `held_until` only means something while held. `now` dates the
+        change and the retention of a finished job (the store's injected clock)."""
+        moment = now or real_utc_now()
+        at = iso_millis(moment)
         finished = status.value in FINISHED
         attempts = list(self.attempts)
         if attempted or error is not None:
@@ -101,14 +113,22 @@ class Job(BaseModel):
                 "held_until": (held_until or self.held_until) if status is JobStatus.HELD else None,
                 "updated_at": at,
                 "revision": self.revision + 1,
-                "expires_at": (int(time.time()) + DONE_JOB_RETENTION_SECONDS if finished else None),
+                "expires_at": (
+                    int(moment.timestamp()) + DONE_JOB_RETENTION_SECONDS if finished else None
+                ),
             }
         )
 
 
 class JobStore:
-    def __init__(self, table_name: str, dynamodb: Any | None = None) -> None:
+    def __init__(
+        self,
+        table_name: str,
+        dynamodb: Any | None = None,
+        clock: Callable[[], datetime] = real_utc_now,
+    ) -> None:
         self._table = table(table_name, dynamodb)
+        self._clock = clock  # dates each change and the retention (TTL) of finished jobs
 
     def create(self, job: Job) -> tuple[Job, bool]:
         """Store a new job, or return the one already stored under its id (and False)."""
@@ -148,6 +168,7 @@ class JobStore:
             attempted=attempted,
             outcome=outcome,
             held_until=held_until,
+            now=self._clock(),
         )
         try:
             self._table.put_item(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from shared.stores import Cursor, CursorStore, Job, JobStatus, JobStore, Link, LinkStore, StaleWrite
+from shared.stores.jobs import DONE_JOB_RETENTION_SECONDS
 
 
 def new_job(version: str = "v1", record: str = "salesorder:1") -> Job:
@@ -63,6 +66,18 @@ def test_done_jobs_expire_and_failed_jobs_do_not(clean_tables: dict[str, str]) -
     failed = jobs.transition(jobs.create(new_job("v2"))[0], JobStatus.FAILED, error="x")
     assert done.expires_at and jobs.get(done.job_id).expires_at == done.expires_at  # type: ignore[union-attr]
     assert failed.expires_at is None
+
+
+def test_a_job_is_dated_and_its_retention_counted_by_the_injected_clock(
+    clean_tables: dict[str, str],
+) -> None:
+    moment = datetime(2030, 1, 15, 12, 0, tzinfo=UTC)
+    jobs = JobStore(clean_tables["JobsTable"], clock=lambda: moment)
+
+    done = jobs.transition(jobs.create(new_job("v1"))[0], JobStatus.DONE)
+
+    assert done.updated_at == "2030-01-15T12:00:00.000Z"
+    assert done.expires_at == int(moment.timestamp()) + DONE_JOB_RETENTION_SECONDS
 
 
 def test_links_are_found_both_ways_and_guarded(clean_tables: dict[str, str]) -> None:

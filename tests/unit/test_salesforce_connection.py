@@ -2,16 +2,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import jwt
 import pytest
 import requests
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from simple_salesforce.exceptions import SalesforceExpiredSession
 
 from shared.errors import ConfigurationError, RetryableError
 from shared.salesforce import (
+    JWT_LIFETIME_SECONDS,
     SalesforceConnection,
     SalesforceCredentials,
     Token,
     connection_from_secret,
+    fetch_token,
 )
 
 CREDENTIALS = SalesforceCredentials(
@@ -92,3 +97,39 @@ def test_jwt_needs_its_key_and_user() -> None:
 def test_the_ca_bundle_is_given_to_the_session() -> None:
     connection = connection_from_secret(CREDENTIALS.model_dump(), ca_bundle="/tmp/ca.pem")
     assert connection.session.verify == "/tmp/ca.pem"
+
+
+def test_the_jwt_assertion_expires_three_minutes_after_the_given_now() -> None:
+    private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = private_key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    credentials = SalesforceCredentials(
+        auth="jwt",
+        login_url="https://login.salesforce.com",
+        consumer_key="key",
+        username="integration@acme.example",
+        private_key_pem=pem,
+    )
+    sent: dict[str, Any] = {}
+
+    class Session:
+        def post(self, url: str, data: dict[str, str], **_: Any) -> Any:
+            sent.update(data)
+            return type(
+                "Answer",
+                (),
+                {
+                    "status_code": 200,
+                    "ok": True,
+                    "json": lambda self: {"access_token": "t", "instance_url": "https://i"},
+                    "raise_for_status": lambda self: None,
+                },
+            )()
+
+    fetch_token(credentials, Session(), now=1_894_708_800)  # type: ignore[arg-type]
+
+    claims = jwt.decode(sent["assertion"], options={"verify_signature": False})
+    assert claims["exp"] == 1_894_708_800 + JWT_LIFETIME_SECONDS

@@ -141,6 +141,7 @@ def app(server: SandboxServer) -> IntacctSandbox:
     with sandbox.lock:
         sandbox.clear_faults()
         sandbox.request_log.clear()
+        sandbox.clock.resume()
         sandbox.reset()
     return sandbox
 

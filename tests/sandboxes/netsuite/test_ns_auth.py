@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -10,9 +10,12 @@ import pytest
 from authlib.integrations.httpx_client import OAuth1Auth
 from authlib.oauth1.rfc5849 import client_auth
 
-from sandboxes.common import LocalCA
+from sandboxes.common import LocalCA, SandboxAdmin
 from sandboxes.netsuite import NetSuiteSandbox
 from tests.sandboxes.netsuite.ns_helpers import make_auth
+
+# The account's clock, set through the admin API: the window is checked against it.
+NOW = datetime(2030, 1, 15, 12, 0, tzinfo=UTC)
 
 INVALID_LOGIN = {
     "type": "https://www.rfc-editor.org/rfc/rfc9110.html#section-15.5.2",
@@ -78,17 +81,19 @@ def test_missing_authorization_is_invalid_login(conn: dict[str, Any], ca: LocalC
 
 
 def test_stale_timestamp_is_refused(
-    conn: dict[str, Any], ca: LocalCA, monkeypatch: pytest.MonkeyPatch
+    conn: dict[str, Any], ca: LocalCA, admin: SandboxAdmin, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(client_auth, "generate_timestamp", lambda: str(int(time.time()) - 301))
+    admin.set_clock(now=NOW.isoformat())
+    monkeypatch.setattr(client_auth, "generate_timestamp", lambda: str(int(NOW.timestamp()) - 301))
 
     assert call(conn, ca, make_auth(conn)).status_code == 401
 
 
 def test_timestamp_inside_the_window_is_accepted(
-    conn: dict[str, Any], ca: LocalCA, monkeypatch: pytest.MonkeyPatch
+    conn: dict[str, Any], ca: LocalCA, admin: SandboxAdmin, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(client_auth, "generate_timestamp", lambda: str(int(time.time()) - 240))
+    admin.set_clock(now=NOW.isoformat())
+    monkeypatch.setattr(client_auth, "generate_timestamp", lambda: str(int(NOW.timestamp()) - 240))
 
     assert call(conn, ca, make_auth(conn)).status_code == 200
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+from authlib.oauth1.rfc5849 import client_auth
 
 from sandboxes.common import SandboxAdmin
+from sandboxes.netsuite import NetSuiteSandbox
 
 SINGULAR = "application/vnd.oracle.resource+json; type=singular"
 ORDER = {
@@ -135,6 +138,30 @@ def test_patch_changes_only_given_fields_and_null_clears(
     assert after["custbody_sb_origin"] == before["custbody_sb_origin"]
     assert after["item"]["items"] == before["item"]["items"]
     assert after["lastModifiedDate"] > before["lastModifiedDate"]
+
+
+def test_records_are_dated_by_the_account_clock(
+    ns: httpx.Client,
+    catalog: dict[str, Any],
+    admin: SandboxAdmin,
+    sandbox: NetSuiteSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The TBA window is checked against the same clock: the client signs by it too.
+    monkeypatch.setattr(
+        client_auth, "generate_timestamp", lambda: str(int(sandbox.clock.timestamp()))
+    )
+    start = datetime(2030, 1, 15, 23, 30, 5, tzinfo=UTC)
+    admin.set_clock(now=start.isoformat())
+    order_id = create(ns)
+    admin.set_clock(advance_seconds=3600)
+    assert ns.patch(f"/salesOrder/{order_id}", json={"memo": "later"}).status_code == 204
+
+    order = ns.get(f"/salesOrder/{order_id}").json()
+
+    assert order["createdDate"] == start.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert order["tranDate"] == start.date().isoformat()
+    assert order["lastModifiedDate"] == (start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def test_patch_lines_updates_by_line_key_and_appends_the_rest(

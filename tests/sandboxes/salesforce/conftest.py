@@ -42,6 +42,7 @@ def app(server: SandboxServer) -> SalesforceSandbox:
     with sandbox.lock:
         sandbox.clear_faults()
         sandbox.request_log.clear()
+        sandbox.clock.resume()
         sandbox.configure(
             {
                 "daily_api_limit": 100_000,

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 import pytest
 import requests
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
+from sandboxes.common import SandboxAdmin
 from sandboxes.salesforce import SalesforceSandbox
+from tests.sandboxes.salesforce.conftest import client, jwt_assertion, request_token
 
 
 @pytest.fixture
@@ -74,3 +79,36 @@ def test_unknown_locator_is_invalid_query_locator(
 def test_bad_soql_is_a_400(sf: Salesforce) -> None:
     with pytest.raises(SalesforceMalformedRequest):
         sf.query("SELECT Nope__c FROM Account")
+
+
+def test_the_org_dates_records_and_date_literals_by_the_sandbox_clock(
+    app: SalesforceSandbox,
+    admin: SandboxAdmin,
+    http: requests.Session,
+    base_url: str,
+    connection: dict[str, Any],
+) -> None:
+    # Late on the 15th UTC: TODAY is the UTC date, whatever the day the tests run.
+    answer = admin.set_clock(now="2030-01-15T23:30:00Z")
+    frozen = datetime(2030, 1, 15, 23, 30, tzinfo=UTC)
+    token = request_token(
+        http,
+        base_url,
+        {
+            "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer",
+            # The org checks `exp` against its own clock, as Salesforce does.
+            "assertion": jwt_assertion(connection, exp=int(frozen.timestamp()) + 180),
+        },
+    ).json()["access_token"]
+    sf = client(base_url, token, http)
+    for name, close in (("Today", "2030-01-15"), ("Tomorrow", "2030-01-16")):
+        sf.Opportunity.create({"Name": name, "StageName": "Prospecting", "CloseDate": close})
+
+    today = sf.query("SELECT Name, CreatedDate FROM Opportunity WHERE CloseDate = TODAY")
+    next_days = sf.query("SELECT Name FROM Opportunity WHERE CloseDate = NEXT_N_DAYS:1")
+
+    assert answer["now"] == "2030-01-15T23:30:00Z" and answer["frozen"] is True
+    assert [(r["Name"], r["CreatedDate"]) for r in today["records"]] == [
+        ("Today", "2030-01-15T23:30:00.000+0000")
+    ]
+    assert [r["Name"] for r in next_days["records"]] == ["Tomorrow"]

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+import time_machine
 from simple_salesforce.format import format_soql
 
 from sandboxes.salesforce.errors import SalesforceApiError
@@ -745,10 +746,10 @@ def test_format_soql_datetimes_and_dates_are_understood(source: MemorySource) ->
     assert ids(run(source, on_day)) == [O4]
 
 
+@time_machine.travel(datetime(2026, 11, 24, 23, 30, tzinfo=UTC), tick=False)
 def test_today_defaults_to_the_current_utc_date(source: MemorySource) -> None:
-    today = datetime.now(UTC).date().isoformat()
-    source.data["Opportunity"][3]["CloseDate"] = today
-
+    # What is tested is the default itself (no `now=`), so the process clock is moved to a
+    # fixed instant: late in the UTC day, when most other zones are already on the 25th.
     result = execute("SELECT Id FROM Opportunity WHERE CloseDate = TODAY", SCHEMA, source)
 
     assert ids(result) == [O4]
