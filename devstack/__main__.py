@@ -211,7 +211,12 @@ def readable(text: str) -> str:
         return text
     indent = text[: len(text) - len(text.lstrip())]
     return textwrap.fill(
-        text.strip(), width=WIDTH, initial_indent=indent, subsequent_indent=indent + "  "
+        text.strip(),
+        width=WIDTH,
+        initial_indent=indent,
+        subsequent_indent=indent + "  ",
+        break_long_words=False,  # paths, URLs and job ids stay whole
+        break_on_hyphens=False,
     )
 
 

@@ -108,7 +108,7 @@ def run(stack: Any, say: Callable[[str], None]) -> str:
     )
     for item in order["item"]["items"]:
         say(f"    {item['item']['refName']}: {quantity(item['quantity'])} at {money(item['rate'])}")
-    say("    (NetSuite has no line discount: the stove's 5 % is in its rate, 59.00 less 5 %)")
+    say("    (salesbridge puts the stove's 5 % discount into its rate: 59.00 less 5 % is 56.05)")
     [synced] = rows(
         format_soql(
             "SELECT NetSuite_Id__c, NetSuite_Order_Number__c FROM Opportunity WHERE Id = {}",
