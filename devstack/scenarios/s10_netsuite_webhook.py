@@ -90,6 +90,6 @@ def run(stack: Any, say: Callable[[str], None]) -> str:
         say(f"  {label}: {refused.status_code}")
         say(wrapped(refused.json()["message"], indent="      "))
     assert len(jobs_for_order()) == 1
-    say("  still one job for order 4711: the refusals left nothing behind")
+    say("  still one job for order 4711: nothing was left behind by the refusals")
     assert SIGNATURE_HEADER in headers and TIMESTAMP_HEADER in headers
     return "1 event accepted once (a repeat is a duplicate); 5 bad requests refused"
