@@ -110,7 +110,7 @@ class _Story:
         for key, line in sorted(self.lines(opportunity_id).items()):
             self.say(
                 f"    line {key}: {line['Name']}, {quantity(line['Quantity'])} at "
-                f"{money(line['UnitPrice'])}, discount {quantity(line['Discount'])} %"
+                f"{money(line['UnitPrice'])}, discount {quantity(line['Discount'])}%"
             )
 
 
