@@ -40,6 +40,12 @@ log = logging.getLogger("devstack.lambdas")
 
 INVOCATION_LOCK = threading.RLock()
 ALWAYS_ISOLATED = ("shared",)
+_running: list[str] = []  # the function invoked now, if any (invocations are serialized)
+
+
+def invocation_running() -> bool:
+    """Whether a function is running now: a sandbox request made meanwhile is its doing."""
+    return bool(_running)
 
 
 class LambdaContext:
@@ -91,9 +97,11 @@ class LocalFunction:
             entry = self._load()
             context = LambdaContext(self)
             started = time.monotonic()
+            _running.append(self.logical_id)
             try:
                 return entry(event, context)
             finally:
+                _running.pop()
                 elapsed = time.monotonic() - started
                 if elapsed > self.timeout:
                     log.warning(

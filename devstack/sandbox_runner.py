@@ -9,8 +9,10 @@ Seeding follows `Metadata: {salesbridge: ...}` on template resources:
 - a secret with `webhook_keys: true` receives `{name: random key}` for each name in its `keys`
   list (the endpoints file lists the same keys, so tests can sign webhooks);
 - the SSM parameter with `settings: true` receives `settings/local.json` when that file exists.
-Then, best effort, a sandbox whose name appears in a POST route's path is told where to send its
-webhooks: `configure(webhook_url=..., webhook_secret=<its webhook key>)`.
+Each sandbox is served through an `ApiCallMeter`, which counts the API calls salesbridge's
+functions make to it (the demo reports them). Then, best effort, a sandbox whose name appears
+in a POST route's path is told where to send its webhooks:
+`configure(webhook_url=..., webhook_secret=<its webhook key>)`.
 """
 
 from __future__ import annotations
@@ -21,13 +23,42 @@ import json
 import logging
 import pkgutil
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from devstack.lambdas import invocation_running
 
 log = logging.getLogger("devstack.sandboxes")
 
 KNOWN_SANDBOXES = ("salesforce", "netsuite", "unleashed", "intacct")
+ADMIN_PREFIX = "/__admin"
+
+
+class ApiCallMeter:
+    """WSGI wrapper counting the calls made to a sandbox while a function runs.
+
+    Calls from elsewhere (tests, demo actors, the admin API) are not salesbridge's spending.
+    A sandbox that keeps its own allocation count (Salesforce's `api_usage`, which leaves out
+    OAuth token requests as the real org does) is measured by that count; others count one
+    per request.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.calls = 0
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if not invocation_running() or environ.get("PATH_INFO", "").startswith(ADMIN_PREFIX):
+            return self.app(environ, start_response)
+        usage_before = getattr(self.app, "api_usage", None)
+        try:
+            return self.app(environ, start_response)
+        finally:
+            if usage_before is None:
+                self.calls += 1
+            else:
+                self.calls += max(0, int(self.app.api_usage) - int(usage_before))
 
 
 @dataclass
@@ -35,6 +66,7 @@ class RunningSandbox:
     name: str
     app: Any
     server: Any
+    meter: ApiCallMeter = field(default_factory=lambda: ApiCallMeter(None))
 
     @property
     def base_url(self) -> str:
@@ -89,11 +121,12 @@ def start_sandboxes(wanted: dict[str, type | None], ca: Any) -> dict[str, Runnin
             continue
         try:
             app = cls()
-            server = SandboxServer(app, ca).start()
+            meter = ApiCallMeter(app)
+            server = SandboxServer(meter, ca).start()
         except Exception:
             log.exception("sandbox %s failed to start", name)
             continue
-        running[name] = RunningSandbox(name, app, server)
+        running[name] = RunningSandbox(name, app, server, meter)
     return running
 
 

@@ -4,12 +4,19 @@ Start order: moto's server; the template's resources in it; the functions (not i
 first invoked); the sandboxes on one CA; secrets and settings seeded; the API servers; the SQS
 pollers, S3 watchers and (in demo mode) schedule tickers; the endpoints file. `stop()` undoes
 all of it in reverse, resets moto's state (it is global to the process) and removes the file.
+
+A state directory belongs to one running stack at a time: its CA, endpoints file and logs are
+that stack's, and a second stack writing there would replace the first one's CA under its
+feet (its own calls would then fail TLS verification). So `start()` takes an exclusive lock on
+`<state_dir>/stack.lock` and refuses, naming the holder's pid, when another process holds it;
+the operating system releases the lock when the process ends, however it ends.
 """
 
 from __future__ import annotations
 
 import collections
 import contextlib
+import fcntl
 import json
 import logging
 import os
@@ -36,6 +43,7 @@ log = logging.getLogger("devstack")
 
 DEFAULT_STATE_DIR = Path(".local")
 ENDPOINTS_FILE = "endpoints.json"
+LOCK_FILE = "stack.lock"
 FAKE_CREDENTIALS = {"access_key_id": "testing", "secret_access_key": "testing"}
 IMPLICIT_API = "ServerlessRestApi"
 
@@ -43,6 +51,10 @@ IMPLICIT_API = "ServerlessRestApi"
 # each other's resources, so a second one is refused rather than silently corrupted.
 _active_stack: LocalStack | None = None
 _active_lock = threading.Lock()
+
+
+class StateDirInUse(RuntimeError):
+    """Another running stack owns this state directory."""
 
 
 @dataclass
@@ -106,6 +118,7 @@ class LocalStack:
         self._workers: list[Any] = []  # pollers, watchers, tickers: everything with stop()
         self._started = False
         self._stop_lock = threading.Lock()
+        self._state_lock: Any = None  # the open lock file while this stack owns state_dir
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -120,6 +133,11 @@ class LocalStack:
                     "stop it first, or run this one in a child process"
                 )
             _active_stack = self
+        try:
+            self._lock_state_dir()
+        except BaseException:
+            _release_active(self)
+            raise
         self._started = True
         try:
             _forget_aws_clients()
@@ -162,6 +180,7 @@ class LocalStack:
                 _quietly(self._moto.stop)
                 self._moto = None
             self.endpoints_path.unlink(missing_ok=True)
+            self._unlock_state_dir()
             _release_active(self)
 
     def __enter__(self) -> LocalStack:
@@ -266,12 +285,41 @@ class LocalStack:
             raise LookupError("the template has no API routes")
         return next(iter(self.apis.values()))
 
+    def api_calls(self) -> dict[str, int]:
+        """Outside API calls the functions have made so far, per sandbox (see `ApiCallMeter`)."""
+        return {name: sandbox.meter.calls for name, sandbox in self.sandboxes.items()}
+
+    # -- the state directory --------------------------------------------------------------------
+
+    def _lock_state_dir(self) -> None:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        handle = (self.state_dir / LOCK_FILE).open("a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            handle.close()
+            raise StateDirInUse(
+                f"another local stack (pid {holder}) is running with state directory "
+                f"{self.state_dir}; stop it first, or give this one its own with --state-dir"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self._state_lock = handle
+
+    def _unlock_state_dir(self) -> None:
+        if self._state_lock is not None:
+            self._state_lock.close()  # closing releases the flock
+            self._state_lock = None
+
     # -- building --------------------------------------------------------------------------------
 
     def _start_moto(self) -> None:
         from moto.server import ThreadedMotoServer
 
-        self.state_dir.mkdir(parents=True, exist_ok=True)
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self._moto_port, verbose=False)
         self._moto.start()
         host, port = self._moto.get_host_and_port()

@@ -23,6 +23,8 @@ from typing import Any, cast
 import httpx
 from tenacity import RetryCallState, wait_exponential_jitter
 
+from shared.errors import ConfigurationError
+
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 IDEMPOTENT_EXTENSION = "salesbridge_idempotent"
@@ -118,6 +120,38 @@ class _Attempt:
 def ca_bundle() -> str | None:
     """Path of an extra CA to trust (the local stack's), if configured."""
     return os.environ.get("SALESBRIDGE_CA_BUNDLE") or None
+
+
+def is_tls_verification_failure(error: BaseException) -> bool:
+    """Whether a connection failed because the server's certificate is not trusted (httpx's
+    ConnectError and requests' SSLError both carry the ssl error among their causes)."""
+    cause: BaseException | None = error
+    seen = 0
+    while cause is not None and seen < 10:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return True
+        if any(isinstance(arg, ssl.SSLCertVerificationError) for arg in cause.args):
+            return True  # urllib3 wraps it in MaxRetryError's reason, an argument
+        reason = getattr(cause, "reason", None)
+        if isinstance(reason, BaseException) and is_tls_verification_failure(reason):
+            return True
+        cause = cause.__cause__ or cause.__context__
+        seen += 1
+    return False
+
+
+def tls_verification_failed(url: object, error: BaseException) -> ConfigurationError:
+    """A certificate we do not trust is our configuration's mistake, not the outside system's
+    refusal and not a passing failure: the error says which trust store was used."""
+    bundle = ca_bundle()
+    trust = (
+        f"the CA bundle {bundle} (SALESBRIDGE_CA_BUNDLE) does not match its certificate; "
+        "check SALESBRIDGE_CA_BUNDLE / the local stack"
+        if bundle
+        else "its certificate is not trusted by the system's CA store; check the URL in the "
+        "connection secret"
+    )
+    return ConfigurationError(f"TLS verification failed calling {url}: {trust} ({error})")
 
 
 def verify_setting() -> ssl.SSLContext | bool:

@@ -25,6 +25,7 @@ from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceExpiredSession
 
 from shared.errors import ConfigurationError, PermanentError, RetryableError
+from shared.http import tls_verification_failed
 
 DEFAULT_API_VERSION = "61.0"
 JWT_LIFETIME_SECONDS = 180  # Salesforce accepts at most 3 minutes ahead
@@ -86,7 +87,7 @@ def fetch_token(
         response = http.post(url, data=data, auth=auth, timeout=20)
     except requests.exceptions.SSLError as exc:
         # Not transient: the certificate or the configured CA is wrong.
-        raise ConfigurationError(f"TLS verification of {url} failed: {exc}") from exc
+        raise tls_verification_failed(url, exc) from exc
     except requests.RequestException as exc:
         raise RetryableError(f"Salesforce token endpoint unreachable: {exc}") from exc
     if response.status_code >= 500 or response.status_code == 429:

@@ -87,6 +87,7 @@ from shared.errors import (
     RetryableError,
     SalesbridgeError,
 )
+from shared.http import tls_verification_failed
 from shared.salesforce import SalesforceCredentials
 
 T = TypeVar("T")
@@ -499,7 +500,8 @@ def call_translated[R](connection: Connection, operation: Callable[[Salesforce],
     except SalesforceError as error:
         raise translate(error) from error
     except requests.exceptions.SSLError as error:
-        raise ConfigurationError(f"TLS verification of Salesforce failed: {error}") from error
+        url = error.request.url if error.request is not None else "Salesforce"
+        raise tls_verification_failed(url, error) from error
     except requests.RequestException as error:
         raise RetryableError(f"Salesforce unreachable: {error}") from error
     except ValueError as error:  # a 2xx whose body is not JSON (a proxy's error page)

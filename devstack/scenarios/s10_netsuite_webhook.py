@@ -1,4 +1,4 @@
-"""NetSuite order webhook: a signed event is accepted once; bad requests change nothing.
+"""NetSuite's order webhook: a signed event is accepted once; bad requests change nothing.
 
 What the SuiteScript user event script does after a sales order is saved, played against the
 local API: sign `{"recordType","id","eventType","lastModifiedDate"}` with the webhook key and
@@ -17,12 +17,13 @@ from typing import Any
 
 import httpx
 
+from devstack.scenarios import wrapped
 from shared.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, signed_headers
 
 ROUTE = "/webhooks/netsuite/orders"
 
 
-def run(stack: Any, say: Callable[[str], None]) -> None:
+def run(stack: Any, say: Callable[[str], None]) -> str:
     api = stack.endpoints["api"]["base_url"]
     key = stack.endpoints["webhook_keys"]["netsuite"]
     jobs_table = stack.resources["JobsTable"].name
@@ -43,19 +44,24 @@ def run(stack: Any, say: Callable[[str], None]) -> None:
     headers = {"Content-Type": "application/json", **signed_headers(key, body)}
     say(f"NetSuite saves sales order 4711 and posts a signed event to {ROUTE}")
     answer = httpx.post(api + ROUTE, content=body, headers=headers)
-    say(f"  -> {answer.status_code} {answer.text}")
     assert answer.status_code == 202, answer.text
     job_id = answer.json()["jobId"]
+    say(f"  salesbridge accepts it (202) and answers with the job id {job_id}")
     [item] = jobs_for_order()
-    say(f"  job {job_id} is {item['status']['S']}, its message stored for replay")
+    say(
+        f"  the job is {item['status']['S']}: its message is on the order queue for the worker, "
+        "and kept on the job for a replay"
+    )
     assert item["job_id"]["S"] == job_id and item["status"]["S"] != "received"
     assert json.loads(item["message"]["S"])["payload"]["id"] == "4711"
 
     say("The same event is delivered again (NetSuite retries, or a second script fires)")
     again = httpx.post(api + ROUTE, content=body, headers=headers)
-    say(f"  -> {again.status_code} {again.text}")
     assert again.status_code == 202 and again.json()["jobId"] == job_id
     assert again.json()["duplicate"] is True and len(jobs_for_order()) == 1
+    say("  salesbridge answers 202 again, marked as a duplicate of the same job: nothing is queued")
+
+    say("Five bad requests arrive; each is refused with a specific reason:")
 
     stale = signed_headers(key, body, now=time.time() - 3600)
     tampered = body.replace(b"4711", b"4712")
@@ -63,16 +69,16 @@ def run(stack: Any, say: Callable[[str], None]) -> None:
     oversized = json.dumps({**event, "eventId": "x" * 70_000}).encode()
     refusals = [
         ("unsigned", body, {"Content-Type": "application/json"}, 401),
-        ("wrongly signed", tampered, headers, 401),
-        ("stale (an hour old)", body, {"Content-Type": "application/json", **stale}, 401),
+        ("signed for another body", tampered, headers, 401),
+        ("signed an hour ago", body, {"Content-Type": "application/json", **stale}, 401),
         (
-            "malformed",
+            "not the documented event",
             malformed,
             {"Content-Type": "application/json", **signed_headers(key, malformed)},
             400,
         ),
         (
-            "oversized",
+            "over 64 KiB",
             oversized,
             {"Content-Type": "application/json", **signed_headers(key, oversized)},
             413,
@@ -80,8 +86,10 @@ def run(stack: Any, say: Callable[[str], None]) -> None:
     ]
     for label, payload, request_headers, expected in refusals:
         refused = httpx.post(api + ROUTE, content=payload, headers=request_headers)
-        say(f"Refused ({label}): {refused.status_code} {refused.json()['message'][:90]}")
         assert refused.status_code == expected, refused.text
+        say(f"  {label}: {refused.status_code}")
+        say(wrapped(refused.json()["message"], indent="      "))
     assert len(jobs_for_order()) == 1
-    say("  still one job: nothing was left behind by the refusals")
+    say("  still one job for order 4711: nothing was left behind by the refusals")
     assert SIGNATURE_HEADER in headers and TIMESTAMP_HEADER in headers
+    return "1 event accepted once (a repeat is a duplicate); 5 bad requests refused"

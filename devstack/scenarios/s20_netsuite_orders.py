@@ -1,11 +1,12 @@
-"""NetSuite sales orders become Salesforce opportunities (seed 002), told as a story.
+"""NetSuite sales orders become Salesforce opportunities, with their lines.
 
 Harbour & Pine's NetSuite holds three demo orders; 1001 and 1002 are flagged "Send Order as
 Salesforce Opportunity", 1003 is not. Saving an order in NetSuite fires the user event
 webhook; salesbridge queues a job, reads the order, writes the opportunity with its lines in
 one composite-graph call and writes the opportunity id back to the order (whose own save
 event it then recognises as an echo). The story: a new order, the same event three times, a
-change of lines by finance, an order nobody flagged, and a cancellation.
+second edit (one Salesforce call once prices are known), a change of lines by finance, an
+order nobody flagged, and a cancellation.
 
 Runs against whatever the stack holds after the earlier scenarios; it needs the demo data
 (`make demo` seeds it) and nothing to fail, so it works at any time scale.
@@ -20,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from devstack.scenarios import money, quantity
 from shared.netsuite.client import NetsuiteCredentials, netsuite_http
 from shared.netsuite.models import OPPORTUNITY_ID_FIELD
 
@@ -78,6 +80,23 @@ class _Story:
     def api_usage(self) -> int:
         return int(self.salesforce.state()["api_usage"])
 
+    def price_queries(self) -> int:
+        recent = self.salesforce.requests()["recent"]
+        return sum(1 for r in recent if r["endpoint"] == "query" and r["status"] != 401)
+
+    def explain_calls(self, used: int, price_queries: int) -> None:
+        if price_queries:
+            self.say(
+                f"  Salesforce API calls used: {used}: one query for the price book entries of "
+                "products salesbridge had not priced yet (it keeps them for later orders), and "
+                "one composite graph writing the opportunity with its lines"
+            )
+        else:
+            self.say(
+                f"  Salesforce API calls used: {used}: one composite graph (the products' "
+                "price book entries were known already)"
+            )
+
     def last_job(self, order_id: str) -> dict[str, Any]:
         table = self.stack.resources["JobsTable"].name
         items = [
@@ -90,38 +109,42 @@ class _Story:
     def show_lines(self, opportunity_id: str) -> None:
         for key, line in sorted(self.lines(opportunity_id).items()):
             self.say(
-                f"    line {key}: {line['Name']} x {line['Quantity']:g} at "
-                f"{line['UnitPrice']:g}, discount {line['Discount']:g} %"
+                f"    line {key}: {line['Name']}, {quantity(line['Quantity'])} at "
+                f"{money(line['UnitPrice'])}, discount {quantity(line['Discount'])}%"
             )
 
 
-def run(stack: Any, say: Say) -> None:
+def run(stack: Any, say: Say) -> str:
     story = _Story(stack, say)
     _new_order(story)
     _same_event_three_times(story)
+    _a_second_edit(story)
     _finance_changes_the_lines(story)
     _an_order_nobody_flagged(story)
     _a_cancelled_order(story)
+    return (
+        "2 orders became opportunities; repeats, echoes and an unflagged order cost nothing; "
+        "a cancellation closed one as lost"
+    )
 
 
 def _new_order(story: _Story) -> None:
     say = story.say
     say("A user saves sales order 1001 (Alpine Trail Outfitters), flagged for Salesforce")
-    usage = story.api_usage()
+    usage, queries = story.api_usage(), story.price_queries()
     story.save("1001", memo="Spring restock, confirmed by phone")
     settle(story.stack)
     opportunity = story.opportunity("1001")
     say(
-        f"  opportunity {opportunity['Id']} '{opportunity['Name']}': "
-        f"{opportunity['StageName']}, amount {opportunity['Amount']:g}, "
-        f"NetSuite order {opportunity['NetSuite_Order_Number__c']}"
+        f"  Salesforce now has opportunity {opportunity['Id']} '{opportunity['Name']}': "
+        f"{opportunity['StageName']}, amount {money(opportunity['Amount'])}"
     )
     say(
-        "  tagged NetSuite originated "
-        f"({opportunity['NetSuite_Originated_Order__c']}), skip export to NetSuite "
-        f"({opportunity['Skip_Export_to_NetSuite__c']}), record link "
-        f"{opportunity['NetSuite_Order_Record__c']}"
+        f"  it is tagged NetSuite Originated, marked Skip export to NetSuite (so it never comes "
+        f"back as a new order), and links to NetSuite order "
+        f"{opportunity['NetSuite_Order_Number__c']}: {opportunity['NetSuite_Order_Record__c']}"
     )
+    assert opportunity["NetSuite_Originated_Order__c"] and opportunity["Skip_Export_to_NetSuite__c"]
     story.show_lines(opportunity["Id"])
     assert set(story.lines(opportunity["Id"])) == {"1001-1", "1001-2"}
     assert all(line["Discount"] == 10 for line in story.lines(opportunity["Id"]).values())
@@ -129,10 +152,11 @@ def _new_order(story: _Story) -> None:
     say(f"  NetSuite order 1001 now carries the opportunity id {written_back}")
     assert written_back == opportunity["Id"]
     echo = story.last_job("1001")
-    say(f"  the write-back's own save event: {echo['status']} ({_reason(echo)})")
+    say(f"  that write-back saves the order, which fires its event again: {echo['status']},")
+    say(f"    because {_reason(echo)}")
     assert echo["status"] == "skipped"
     used = story.api_usage() - usage
-    say(f"  Salesforce API calls used: {used} (price lookup + one composite graph)")
+    story.explain_calls(used, story.price_queries() - queries)
     assert used <= 2
 
 
@@ -146,9 +170,22 @@ def _same_event_three_times(story: _Story) -> None:
     opportunity = story.opportunity("1001")
     say(
         f"  still one opportunity with {len(story.lines(opportunity['Id']))} lines; "
-        f"Salesforce calls used: {story.api_usage() - usage}"
+        f"Salesforce API calls used: {story.api_usage() - usage} (the version was synced already)"
     )
     assert story.api_usage() == usage
+
+
+def _a_second_edit(story: _Story) -> None:
+    say = story.say
+    say("A user edits order 1001 again: a new memo, which becomes the opportunity's description")
+    usage, queries = story.api_usage(), story.price_queries()
+    story.save("1001", memo="Spring restock, deliver before 1 March")
+    settle(story.stack)
+    opportunity = story.opportunity("1001")
+    say(f"  the opportunity's description now reads '{opportunity['Description']}'")
+    used = story.api_usage() - usage
+    story.explain_calls(used, story.price_queries() - queries)
+    assert used == 1
 
 
 def _finance_changes_the_lines(story: _Story) -> None:
@@ -156,18 +193,21 @@ def _finance_changes_the_lines(story: _Story) -> None:
     say("Finance changes order 1001: 8 tents instead of 6, no sleeping bags, 3 backpacks added")
     kept = [{"line": 1, "quantity": 8}, {"line": 3}, {"line": 4}, {"line": 5}]
     body = {"item": {"items": [*kept, {"item": {"id": BACKPACK}, "quantity": 3}]}}
-    usage = story.api_usage()
     with netsuite_rest(story.stack) as rest:
         answer = rest.patch("salesOrder/1001?replace=item", json=body)
     assert answer.status_code == 204, answer.text
+    usage, queries = story.api_usage(), story.price_queries()
     settle(story.stack)
     opportunity = story.opportunity("1001")
     story.show_lines(opportunity["Id"])
     lines = story.lines(opportunity["Id"])
     assert set(lines) == {"1001-1", "1001-6"} and lines["1001-1"]["Quantity"] == 8
+    say(
+        "  the sleeping bag line is deleted, nothing is doubled; amount now "
+        f"{money(opportunity['Amount'])}"
+    )
     used = story.api_usage() - usage
-    say(f"  the sleeping bag line is deleted, nothing doubled; Salesforce calls: {used}")
-    say("    (a price lookup for the new backpack, then one composite graph)")
+    story.explain_calls(used, story.price_queries() - queries)
     assert used <= 2
 
 
@@ -177,7 +217,7 @@ def _an_order_nobody_flagged(story: _Story) -> None:
     story.save("1003", memo="Phone order, call back Friday")
     settle(story.stack)
     job = story.last_job("1003")
-    say(f"  job {job['status']}: {_reason(job)}")
+    say(f"  the job is {job['status']}: {_reason(job)}; no Salesforce call")
     assert job["status"] == "skipped" and story.opportunities("1003") == []
 
 
@@ -187,7 +227,10 @@ def _a_cancelled_order(story: _Story) -> None:
     story.save("1002", memo="Kayak season order, confirmed")
     settle(story.stack)
     opportunity = story.opportunity("1002")
-    say(f"  opportunity '{opportunity['Name']}': {opportunity['StageName']}")
+    say(
+        f"  opportunity '{opportunity['Name']}': {opportunity['StageName']}, amount "
+        f"{money(opportunity['Amount'])} (the header discount spread over its lines)"
+    )
     story.show_lines(opportunity["Id"])
     story.save("1002", orderStatus={"id": "C"})
     settle(story.stack)

@@ -1,4 +1,4 @@
-"""Salesforce Originated orders: a Closed Won opportunity becomes one NetSuite sales order.
+"""A Closed Won opportunity in Salesforce becomes one NetSuite sales order, and back.
 
 A rep closes an opportunity with two products (one discounted); the Closed Won flow's Apex
 action posts to salesbridge through its Named Credential (played here with the same request);
@@ -18,12 +18,13 @@ from typing import Any
 import httpx
 from simple_salesforce.format import format_soql
 
+from devstack.scenarios import money, quantity
 from shared.salesforce import connection_from_secret
 
 ROUTE = "/webhooks/salesforce/opportunities"
 
 
-def run(stack: Any, say: Callable[[str], None]) -> None:
+def run(stack: Any, say: Callable[[str], None]) -> str:
     secret = stack.sandboxes["salesforce"].connection()
     sf = connection_from_secret(secret, str(stack.ca.bundle_path)).client()
     verify = ssl.create_default_context(cafile=str(stack.ca.bundle_path))
@@ -45,7 +46,10 @@ def run(stack: Any, say: Callable[[str], None]) -> None:
             "SELECT Id, Product2.ProductCode FROM PricebookEntry WHERE Pricebook2.IsStandard = true"
         )
     }
-    say(f"A rep at {account['Name']} closes 'Summit - spring stoves' as Closed Won")
+    say(
+        f"A sales rep closes the opportunity 'Summit - spring stoves' for {account['Name']} as "
+        "Closed Won: 20 stoves at 59.00 with 5 % discount, 12 LED lamps at 34.50"
+    )
     opportunity = sf.Opportunity.create(  # type: ignore[operator]
         {
             "Name": "Summit - spring stoves",
@@ -84,8 +88,11 @@ def run(stack: Any, say: Callable[[str], None]) -> None:
             "X-Salesbridge-Key": stack.endpoints["webhook_keys"]["salesforce"],
         },
     )
-    say(f"  the flow's callout -> {answer.status_code} {answer.text}")
     assert answer.status_code == 202, answer.text
+    say(
+        "  the Closed Won flow calls salesbridge, which accepts it (202) as job "
+        f"{answer.json()['jobId']}"
+    )
     settle()
 
     orders = [
@@ -95,11 +102,13 @@ def run(stack: Any, say: Callable[[str], None]) -> None:
     ]
     assert len(orders) == 1, orders
     [order] = orders
-    lines = [(i["item"]["refName"], i["quantity"], i["rate"]) for i in order["item"]["items"]]
     say(
-        f"  NetSuite order {order['tranId']} (id {order['id']}), origin "
-        f"{order['custbody_sb_origin']}: {lines}"
+        f"  NetSuite now has sales order {order['tranId']} (id {order['id']}), labelled "
+        f"{order['custbody_sb_origin']} Originated, with the lines:"
     )
+    for item in order["item"]["items"]:
+        say(f"    {item['item']['refName']}: {quantity(item['quantity'])} at {money(item['rate'])}")
+    say("    (salesbridge puts the stove's 5 % discount into its rate: 59.00 less 5 % is 56.05)")
     [synced] = rows(
         format_soql(
             "SELECT NetSuite_Id__c, NetSuite_Order_Number__c FROM Opportunity WHERE Id = {}",
@@ -108,7 +117,8 @@ def run(stack: Any, say: Callable[[str], None]) -> None:
     )
     say(
         f"  the opportunity now carries NetSuite id {synced['NetSuite_Id__c']} and order number "
-        f"{synced['NetSuite_Order_Number__c']}"
+        f"{synced['NetSuite_Order_Number__c']}; the order's own save event is recognised as "
+        "salesbridge's echo"
     )
     assert synced["NetSuite_Id__c"] == order["id"]
 
@@ -128,6 +138,8 @@ def run(stack: Any, say: Callable[[str], None]) -> None:
             opportunity,
         )
     )
-    keyed = [(line["NetSuite_Line_Key__c"], line["Quantity"]) for line in after]
-    say(f"  the opportunity's lines: {keyed}")
+    say("  the opportunity's lines follow:")
+    for line in after:
+        say(f"    line {line['NetSuite_Line_Key__c']}: quantity {quantity(line['Quantity'])}")
     assert len(after) == 2 and after[0]["Quantity"] == 25
+    return "a won opportunity became 1 NetSuite order; a NetSuite edit came back to its lines"

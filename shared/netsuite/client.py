@@ -55,7 +55,6 @@ Where the documentation is silent (choices made here):
 from __future__ import annotations
 
 import json
-import ssl
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, tzinfo
@@ -75,7 +74,14 @@ from shared.errors import (
     RetryableError,
     SalesbridgeError,
 )
-from shared.http import RetryPolicy, idempotent, make_client, retry_after_seconds
+from shared.http import (
+    RetryPolicy,
+    idempotent,
+    is_tls_verification_failure,
+    make_client,
+    retry_after_seconds,
+    tls_verification_failed,
+)
 from shared.netsuite.models import Address, Customer, DeletedRecord, SalesOrder
 from shared.netsuite.oauth import SigningTransport, TokenSigner
 
@@ -359,8 +365,8 @@ class NetsuiteClient:
         except httpx.TimeoutException as exc:
             raise RetryableError(f"NetSuite did not answer in time ({action})") from exc
         except httpx.TransportError as exc:
-            if _tls_refused(exc):
-                raise ConfigurationError(f"TLS verification of NetSuite failed: {exc}") from exc
+            if is_tls_verification_failure(exc):
+                raise tls_verification_failed(exc.request.url, exc) from exc
             raise RetryableError(f"NetSuite unreachable ({action}): {exc}") from exc
         if response.is_success:
             return response
@@ -377,16 +383,6 @@ class NetsuiteClient:
 
 
 # -- errors ------------------------------------------------------------------------------------
-
-
-def _tls_refused(exc: BaseException) -> bool:
-    """A certificate we do not trust is a deployment mistake, not a passing failure."""
-    cause: BaseException | None = exc
-    while cause is not None:
-        if isinstance(cause, ssl.SSLCertVerificationError):
-            return True
-        cause = cause.__cause__ or cause.__context__
-    return False
 
 
 def translate_error(response: httpx.Response, action: str) -> SalesbridgeError:

@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 from shared.crm import OpportunityStore, PricebookEntryRef, WriteResult
 from shared.envelope import Envelope, NetsuiteOrderEvent
-from shared.errors import BudgetExhausted, PermanentError, RetryableError
+from shared.errors import BudgetExhausted, ConfigurationError, PermanentError, RetryableError
 from shared.intake import job_for
 from shared.netsuite.models import OPPORTUNITY_ID_FIELD, Customer, SalesOrder
 from shared.observability import logger
@@ -286,10 +286,16 @@ class OrderSync:
                 self._retry(order, result, exc.message)
             return
         except PermanentError as exc:
-            # Salesforce refused the payload itself: resending it cannot help, so every job
+            # Salesforce refused the payload itself, or our own configuration kept the call
+            # from reaching it (TLS trust, the secret): resending cannot help, so every job
             # says why (a replay after the fix re-sends it).
+            reason = (
+                exc.message
+                if isinstance(exc, ConfigurationError)
+                else f"Salesforce refused the whole write: {exc.message}"
+            )
             for order in orders:
-                self._fail(order, result, f"Salesforce refused the whole write: {exc.message}")
+                self._fail(order, result, reason)
             return
         to_repair: list[_Order] = []
         for order in orders:

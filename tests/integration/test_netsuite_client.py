@@ -328,3 +328,22 @@ def test_an_untrusted_certificate_is_a_configuration_error(
     untrusting = connect(secret, None, monkeypatch)
     with untrusting, pytest.raises(ConfigurationError, match="TLS verification"):
         untrusting.sales_order("1001")
+
+
+def test_a_ca_bundle_that_does_not_match_is_reported_as_local_configuration(
+    secret: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    seeded: dict[str, Any],
+    tmp_path: Path,
+) -> None:
+    """What a second local stack did to the first one's CA: the error names our trust
+    setting, not NetSuite (issue 7, defect 9)."""
+    another = LocalCA(tmp_path / "another-stack")
+    mismatched = connect(secret, another.bundle_path, monkeypatch)
+    with mismatched, pytest.raises(ConfigurationError) as caught:
+        mismatched.sales_order("1001")
+
+    message = str(caught.value)
+    assert message.startswith("TLS verification failed calling https://127.0.0.1:")
+    assert f"the CA bundle {another.bundle_path} (SALESBRIDGE_CA_BUNDLE) does not match" in message
+    assert "check SALESBRIDGE_CA_BUNDLE / the local stack" in message

@@ -127,3 +127,19 @@ def test_http_clients_refuse_an_unknown_ca(
 
 def test_the_ca_bundle_is_a_file(ca: LocalCA) -> None:
     assert Path(ca.bundle_path).read_text().startswith("-----BEGIN CERTIFICATE-----")
+
+
+def test_a_ca_bundle_that_does_not_match_is_reported_as_local_configuration(
+    salesforce: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a second local stack did to the first one's CA: the error names our trust
+    setting, not Salesforce (issue 7, defect 9)."""
+    another = LocalCA(tmp_path / "another-stack")
+    monkeypatch.setenv("SALESBRIDGE_CA_BUNDLE", str(another.bundle_path))
+    secret = salesforce.app.connection(salesforce.base_url)
+    with pytest.raises(ConfigurationError) as caught:
+        connection_from_secret(secret, str(another.bundle_path)).client()
+
+    message = str(caught.value)
+    assert message.startswith(f"TLS verification failed calling {salesforce.base_url}")
+    assert f"the CA bundle {another.bundle_path} (SALESBRIDGE_CA_BUNDLE) does not match" in message

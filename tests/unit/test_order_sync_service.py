@@ -287,3 +287,25 @@ def test_a_payload_salesforce_refuses_whole_fails_every_job_with_the_reason() ->
     assert result.failed_message_ids == []  # consumed: redelivery cannot help
     assert all(w.status(o) is JobStatus.FAILED for o in orders)
     assert all("refused the whole write" in (j.last_error or "") for j in w.jobs.jobs.values())
+
+
+def test_a_tls_failure_on_the_write_is_our_configuration_not_salesforces_refusal() -> None:
+    """Issue 7, defect 9: the job must point at the CA bundle, not blame Salesforce."""
+    from shared.errors import ConfigurationError
+
+    w = world()
+    so = w.add(order([line(1, "501", 1, 10.0)]))
+    reason = (
+        "TLS verification failed calling https://127.0.0.1:4443/services/data: the CA bundle "
+        "/x/ca.pem (SALESBRIDGE_CA_BUNDLE) does not match its certificate; check "
+        "SALESBRIDGE_CA_BUNDLE / the local stack"
+    )
+
+    def untrusted(writes: object) -> object:
+        raise ConfigurationError(reason)
+
+    w.salesforce.write_orders = untrusted  # type: ignore[method-assign]
+    w.sync.run([queued(so, w.jobs)])
+    job = next(iter(w.jobs.jobs.values()))
+    assert job.status is JobStatus.FAILED
+    assert job.last_error == reason
