@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from shared.observability import redact
 from shared.stores.dynamo import StaleWrite, is_condition_failure, table, utc_now, without_none
 
 DONE_JOB_RETENTION_SECONDS = 30 * 24 * 3600
@@ -87,7 +88,7 @@ class JobStore:
         updated = job.model_copy(
             update={
                 "status": status,
-                "last_error": error if error is not None else job.last_error,
+                "last_error": redact(error) if error is not None else job.last_error,
                 "detail": {**job.detail, **(detail or {})},
                 "attempts": job.attempts + (1 if attempted else 0),
                 "updated_at": utc_now(),
