@@ -35,6 +35,7 @@ from shared.errors import (
     PermanentError,
     RetryableError,
 )
+from shared.observability import shape_of, vendor_message
 from shared.order_export.models import ExportableOpportunity, ExportRecord, OpportunityLine
 from shared.salesforce_orders import RETRYABLE_CODES, Connection, call_translated
 
@@ -116,7 +117,7 @@ class SalesforceOpportunities:
             )
         )
         if not isinstance(answer, list):
-            raise PermanentError(f"Salesforce answered a collection update with {answer!r:.300}")
+            raise PermanentError(f"Salesforce answered a collection update with {shape_of(answer)}")
         errors = [e for result in answer if not result.get("success") for e in result["errors"]]
         real = [e for e in errors if e.get("statusCode") != ROLLED_BACK] or errors
         if not real:
@@ -124,7 +125,7 @@ class SalesforceOpportunities:
         code = str(real[0].get("statusCode", ""))
         fields = ", ".join(real[0].get("fields") or [])
         text = f"Salesforce refused the write-back: {code}{f' ({fields})' if fields else ''}: "
-        text += str(real[0].get("message", ""))
+        text += vendor_message(str(real[0].get("message", "")))
         raise RetryableError(text) if code in RETRYABLE_CODES else PermanentError(text)
 
     def _request(self, operation: Callable[[Salesforce], T]) -> T:

@@ -88,6 +88,7 @@ from shared.errors import (
     SalesbridgeError,
 )
 from shared.http import tls_verification_failed
+from shared.observability import shape_of, vendor_message
 from shared.salesforce import SalesforceCredentials
 
 T = TypeVar("T")
@@ -272,10 +273,11 @@ def first_real_failure(nodes: list[dict[str, Any]]) -> WriteFailure | None:
         if status < 300:
             continue
         if status == 300:
+            # The body lists the matching records; only their ids go into the message.
             return WriteFailure(
                 MULTIPLE_CHOICES,
                 f"{node.get('referenceId')}: several records share this external id: "
-                f"{node.get('body')}",
+                f"{', '.join(record_ids_in(node.get('body'))) or 'ids not given'}",
             )
         for error in errors_in(node.get("body")):
             code = str(error.get("errorCode") or f"HTTP_{status}")
@@ -283,11 +285,31 @@ def first_real_failure(nodes: list[dict[str, Any]]) -> WriteFailure | None:
                 continue
             return WriteFailure(
                 error_code=code,
-                message=f"{node.get('referenceId')}: {error.get('message', '')}",
+                message=f"{node.get('referenceId')}: {said(error)}",
                 fields=tuple(str(f) for f in error.get("fields") or ()),
                 retryable=code in RETRYABLE_CODES or status >= 500,
             )
     return None
+
+
+def said(error: dict[str, Any]) -> str:
+    return vendor_message(str(error.get("message", "")))
+
+
+def record_ids_in(body: Any) -> list[str]:
+    """The record ids in a 300 answer: a list of record URLs (or records with attributes)."""
+    items = body if isinstance(body, list) else [body]
+    ids = []
+    for item in items:
+        url = item.get("attributes", {}).get("url") if isinstance(item, dict) else item
+        if isinstance(item, dict) and item.get("Id"):
+            ids.append(str(item["Id"]))
+        elif isinstance(url, str) and SALESFORCE_ID.fullmatch(url.rsplit("/", 1)[-1]):
+            ids.append(url.rsplit("/", 1)[-1])
+    return [i for i in ids if SALESFORCE_ID.fullmatch(i)]
+
+
+SALESFORCE_ID = re.compile(r"[a-zA-Z0-9]{1,18}")  # record ids are letters and digits only
 
 
 def errors_in(body: Any) -> list[dict[str, Any]]:
@@ -316,10 +338,9 @@ def translate(error: SalesforceError) -> SalesbridgeError:
 def first_error(content: Any) -> tuple[str | None, str]:
     errors = errors_in(content)
     if errors:
-        return errors[0].get("errorCode"), str(errors[0].get("message", ""))
-    if isinstance(content, bytes):
-        content = content.decode(errors="replace")
-    return None, str(content or "")[:500]
+        return errors[0].get("errorCode"), vendor_message(str(errors[0].get("message", "")))
+    # Not Salesforce's error shape (a proxy's page, say): describe it, quote nothing of it.
+    return None, f"an answer of {shape_of(content)}" if content else "an empty answer"
 
 
 def failure_of(error: SalesbridgeError) -> WriteFailure:
@@ -462,7 +483,9 @@ class SalesforceOrders:
         )
         graphs = body.get("graphs") if isinstance(body, dict) else None
         if not isinstance(graphs, list):
-            raise PermanentError(f"Salesforce answered a graph call without graphs: {body!r:.300}")
+            raise PermanentError(
+                f"Salesforce answered a graph call without graphs: {shape_of(body)}"
+            )
         return {str(g.get("graphId")): g for g in graphs if isinstance(g, dict)}
 
     def _query(self, soql: str) -> list[dict[str, Any]]:

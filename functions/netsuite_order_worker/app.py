@@ -72,7 +72,11 @@ def parse(records: list[dict[str, Any]]) -> tuple[list[QueuedOrder], list[str]]:
         except ValidationError as exc:
             logger.error(
                 "malformed queue message",
-                extra={"message_id": record["messageId"], "problems": exc.errors()},
+                extra={
+                    "message_id": record["messageId"],
+                    # the input may be a whole record: fields and reasons only
+                    "problems": exc.errors(include_input=False, include_url=False),
+                },
             )
             malformed.append(record["messageId"])
             continue

@@ -84,6 +84,7 @@ from shared.http import (
 )
 from shared.netsuite.models import Address, Customer, DeletedRecord, SalesOrder
 from shared.netsuite.oauth import SigningTransport, TokenSigner
+from shared.observability import vendor_message
 
 RECORD_PATH = "/record/v1"
 SUITEQL_PATH = "/query/v1/suiteql"
@@ -404,7 +405,7 @@ def translate_error(response: httpx.Response, action: str) -> SalesbridgeError:
             retry_after=retry_after_seconds(response),
         )
     problems = [
-        FieldProblem(d["o:errorPath"], str(d.get("detail", "")))
+        FieldProblem(d["o:errorPath"], vendor_message(str(d.get("detail", ""))))
         for d in details
         if d.get("o:errorPath")
     ]
@@ -421,7 +422,8 @@ def _error_details(response: httpx.Response) -> list[dict[str, Any]]:
 
 
 def _describe(detail: dict[str, Any]) -> str:
-    text = f"{detail.get('o:errorCode', 'ERROR')}: {detail.get('detail', '')}".strip()
+    said = vendor_message(str(detail.get("detail", "")))
+    text = f"{detail.get('o:errorCode', 'ERROR')}: {said}".strip()
     if detail.get("o:errorPath"):
         text += f" (at {detail['o:errorPath']})"
     return text

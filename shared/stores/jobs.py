@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from shared.observability import redact
 from shared.stores.dynamo import (
     StaleWrite,
     is_condition_failure,
@@ -163,7 +164,7 @@ class JobStore:
         """Move `job` to `status`, provided nobody changed it since it was read."""
         updated = job.moved_to(
             status,
-            error=error,
+            error=None if error is None else redact(error),
             detail=detail,
             attempted=attempted,
             outcome=outcome,

@@ -114,3 +114,15 @@ def test_cursors_advance_only_from_the_revision_read(clean_tables: dict[str, str
         cursors.advance(Cursor(name="netsuite.orders", value=""), "2026-11-22T01:00:00Z")
     second = cursors.advance(first, "2026-11-22T02:00:00Z")
     assert cursors.get("netsuite.orders") == second and second.revision == 2
+
+
+def test_a_stored_error_never_holds_an_email_or_phone_number(clean_tables: dict[str, str]) -> None:
+    jobs = JobStore(clean_tables["JobsTable"])
+    job, _ = jobs.create(new_job())
+    error = "customer larissa.quenby@example.org (+44 20 7946 0958) refused: UNABLE_TO_LOCK_ROW"
+    jobs.transition(job, JobStatus.FAILED, error=error)
+    stored = jobs.get(job.job_id)
+    assert (
+        stored is not None
+        and stored.last_error == "customer ***** (*****) refused: UNABLE_TO_LOCK_ROW"
+    )
