@@ -22,9 +22,10 @@ CLOCK_SKEW = timedelta(minutes=5)
 # The oldest version the product accepts: neither NetSuite nor Salesforce existed before.
 EARLIEST_VERSION = datetime(1990, 1, 1, tzinfo=UTC)
 # RFC 3339 date-time with seconds and an explicit zone, as NetSuite's script and Apex's
-# JSON.serialize write it; no date-only values, no `_` separators, no zone-less times.
+# JSON.serialize write it (or +hhmm, as Salesforce's REST API does); no date-only values, no `_`
+# separators, no zone-less times.
 _RFC3339 = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?(?:Z|[+-][0-9]{2}:[0-9]{2})"
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?(?:Z|[+-][0-9]{2}:?[0-9]{2})"
 )
 # Context key under which a receiver passes its clock to validation (`model_validate_json(...,
 # context={NOW: datetime})`); without it (a worker re-reading its own message) no skew check.

@@ -19,6 +19,7 @@ import httpx
 from simple_salesforce.format import format_soql
 
 from shared.salesforce import connection_from_secret
+from shared.signing import signed_headers
 
 ROUTE = "/webhooks/salesforce/opportunities"
 
@@ -76,12 +77,13 @@ def run(stack: Any, say: Callable[[str], None]) -> None:
 
     modified = sf.Opportunity.get(opportunity)["LastModifiedDate"]  # type: ignore[operator]
     body = {"opportunityId": opportunity, "event": "closed_won", "lastModifiedDate": modified}
+    raw = json.dumps(body).encode()  # signed as the Apex action signs it
     answer = httpx.post(
         stack.endpoints["api"]["base_url"] + ROUTE,
-        content=json.dumps(body).encode(),
+        content=raw,
         headers={
             "Content-Type": "application/json",
-            "X-Salesbridge-Key": stack.endpoints["webhook_keys"]["salesforce"],
+            **signed_headers(stack.endpoints["webhook_keys"]["salesforce"], raw),
         },
     )
     say(f"  the flow's callout -> {answer.status_code} {answer.text}")

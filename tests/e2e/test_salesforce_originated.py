@@ -22,6 +22,7 @@ from simple_salesforce import Salesforce, SFType
 
 from devstack.stack import LocalStack
 from shared.salesforce import connection_from_secret
+from shared.signing import signed_headers
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUTE = "/webhooks/salesforce/opportunities"
@@ -96,12 +97,13 @@ def callout(stack: LocalStack, sf: Salesforce, opportunity_id: str) -> httpx.Res
     """What the flow's Apex action posts through the Named Credential."""
     modified = sobject(sf, "Opportunity").get(opportunity_id)["LastModifiedDate"]
     body = {"opportunityId": opportunity_id, "event": "closed_won", "lastModifiedDate": modified}
+    raw = json.dumps(body).encode()  # signed as the Apex action signs it
     return httpx.post(
         stack.endpoints["api"]["base_url"] + ROUTE,
-        content=json.dumps(body).encode(),
+        content=raw,
         headers={
             "Content-Type": "application/json",
-            "X-Salesbridge-Key": stack.endpoints["webhook_keys"]["salesforce"],
+            **signed_headers(stack.endpoints["webhook_keys"]["salesforce"], raw),
         },
     )
 

@@ -213,3 +213,26 @@ def test_a_non_canonical_record_id_is_400(
 ) -> None:
     result = post("netsuite", body_of("netsuite", id=record_id))
     assert result["statusCode"] == 400 and result["json"]["problems"][0]["field"] == "id"
+
+
+# --- issue 8 item 7: rotation -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("source", ["netsuite", "salesforce"])
+def test_a_rotation_accepts_old_and_new_key_during_the_overlap_only(
+    wired: tuple[FakeJobs, FakeQueue], monkeypatch: pytest.MonkeyPatch, source: str
+) -> None:
+    old, new = KEYS[source], f"{source}-rotated-key"
+    overlap = {source: new, f"{source}_previous": old}
+    monkeypatch.setattr(webhooks, "get_secret_json", lambda _: dict(overlap))
+    signed_by = {
+        key: post(source, body, {**signing.signed_headers(key, body)})["statusCode"]
+        for key, body in (
+            (old, body_of(source, lastModifiedDate="2026-11-22T09:41:07Z")),
+            (new, body_of(source, lastModifiedDate="2026-11-22T09:41:08Z")),
+        )
+    }
+    assert signed_by == {old: 202, new: 202}
+    monkeypatch.setattr(webhooks, "get_secret_json", lambda _: {source: new})  # overlap over
+    body = body_of(source, lastModifiedDate="2026-11-22T09:41:09Z")
+    assert post(source, body, {**signing.signed_headers(old, body)})["statusCode"] == 401
