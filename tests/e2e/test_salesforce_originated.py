@@ -206,15 +206,22 @@ def test_a_closed_won_opportunity_becomes_one_salesforce_originated_order(
     assert [s for k, s in statuses.items() if k.startswith("netsuite:")].count("done") == 1
 
 
-def test_a_wrong_key_is_refused_and_queues_nothing(stack: LocalStack) -> None:
+def test_a_wrong_key_or_the_retired_static_key_is_refused_and_queues_nothing(
+    stack: LocalStack,
+) -> None:
     before = len(jobs(stack))
     body = {"opportunityId": "006000000000001AAA", "lastModifiedDate": "2026-11-22T09:41:07Z"}
-    answer = httpx.post(
-        stack.endpoints["api"]["base_url"] + ROUTE,
-        json=body,
-        headers={"X-Salesbridge-Key": "guessed"},
-    )
-    assert answer.status_code == 401 and answer.json()["error"] == "unauthorized"
+    raw = json.dumps(body).encode()
+    for headers in (
+        signed_headers("guessed", raw),
+        {"X-Salesbridge-Key": stack.endpoints["webhook_keys"]["salesforce"]},
+    ):
+        answer = httpx.post(
+            stack.endpoints["api"]["base_url"] + ROUTE,
+            content=raw,
+            headers={"Content-Type": "application/json", **headers},
+        )
+        assert answer.status_code == 401 and answer.json()["error"] == "unauthorized"
     assert len(jobs(stack)) == before
 
 

@@ -101,3 +101,13 @@ def test_a_good_signature_among_malformed_ones_is_accepted() -> None:
     headers = signing.signed_headers(KEY, BODY, now=NOW)
     headers[signing.SIGNATURE_HEADER] = "v1=ü, " + headers[signing.SIGNATURE_HEADER]
     verify(headers)
+
+
+def test_the_apex_callout_and_salesbridge_agree_on_a_signature() -> None:
+    """The vector SalesbridgeClosedWonCalloutTest.signsExactlyAsSalesbridgeVerifies asserts."""
+    body = (
+        b'{"opportunityId":"006000000000001AAA","event":"closed_won",'
+        b'"lastModifiedDate":"2026-11-22T09:41:07.000Z"}'
+    )
+    expected = "v1=77909ae9e2b4c3ce31f94542d2343d26b2ee669b08fd28584d13cb32034caacd"
+    assert signing.sign("apex-test-key", 1795340467, body) == expected
