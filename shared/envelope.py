@@ -58,8 +58,9 @@ def _representable_utc(value: datetime, info: ValidationInfo) -> datetime:
 VersionTimestamp = Annotated[
     datetime, BeforeValidator(_rfc3339_text), AfterValidator(_representable_utc)
 ]
-# Ids from outside systems: a uuid or similar, in characters an SQS deduplication id allows.
-EventId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")]
+# Ids from outside systems (the script sends a uuid): characters an SQS deduplication id allows,
+# and short enough that `shared.intake.fifo_dedup_id` stays within its 128 characters.
+EventId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")]
 
 
 class Envelope(BaseModel, Generic[PayloadT]):
