@@ -2,7 +2,8 @@
 
 `install_error_handlers(app)` registers the mapping on a Powertools resolver, so handlers
 raise `shared.errors` exceptions and never build error responses themselves:
-- a `SalesbridgeError` answers its own `http_status` with `{"error", "message", "problems"}`;
+- a `SalesbridgeError` answers its own `http_status` with `{"error", "message", "problems"}`,
+  except a `ConfigurationError`, whose details are logged and never answered;
 - a retryable one adds `Retry-After` when it knows;
 - anything unexpected is logged with its stack and answers 500 without leaking internals.
 """
@@ -14,7 +15,13 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 
-from shared.errors import FieldProblem, RetryableError, SalesbridgeError, ValidationFailed
+from shared.errors import (
+    ConfigurationError,
+    FieldProblem,
+    RetryableError,
+    SalesbridgeError,
+    ValidationFailed,
+)
 from shared.observability import logger, metrics
 
 
@@ -31,6 +38,11 @@ def error_response(error: SalesbridgeError) -> Response:
     headers = {}
     if isinstance(error, RetryableError) and error.retry_after is not None:
         headers["Retry-After"] = str(int(error.retry_after))
+    if isinstance(error, ConfigurationError):
+        # The deployment's own details (variable names, settings paths) are for the operator's
+        # logs; the caller may not even be authenticated.
+        body = {"error": error.code, "message": "salesbridge is misconfigured; see its logs"}
+        return json_response(error.http_status, body, headers)
     return json_response(error.http_status, error.as_body(), headers)
 
 

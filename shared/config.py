@@ -15,7 +15,7 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -47,6 +47,14 @@ class Resources(BaseModel):
     netsuite_secret: str | None = Field(None, alias="NETSUITE_SECRET")
     salesforce_secret: str | None = Field(None, alias="SALESFORCE_SECRET")
     max_receive_count: int = Field(5, alias="MAX_RECEIVE_COUNT")
+    # Webhook limits are needed before a caller is authenticated, so they come from the stack
+    # (template parameters), never from the settings document; bounded so a typo stays safe.
+    webhook_replay_window_seconds: Annotated[int, Field(ge=30, le=3600)] = Field(
+        300, alias="WEBHOOK_REPLAY_WINDOW_SECONDS"
+    )
+    webhook_max_body_bytes: Annotated[int, Field(ge=1024, le=1_048_576)] = Field(
+        65_536, alias="WEBHOOK_MAX_BODY_BYTES"
+    )
     ca_bundle: str | None = Field(None, alias="SALESBRIDGE_CA_BUNDLE")
     # Salesforce originated orders (seed 002): where Closed Won callouts are queued.
     salesforce_opportunity_queue_url: str | None = Field(

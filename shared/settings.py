@@ -13,20 +13,24 @@ from __future__ import annotations
 
 import re
 import string
+from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 
 class Section(BaseModel):
     # A typo in a key is a setting silently ignored: refuse it.
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class WebhookSettings(Section):
-    replay_window_seconds: Annotated[int, Field(ge=30, le=3600)] = 300
-    max_body_bytes: Annotated[int, Field(ge=1024, le=1_048_576)] = 65_536
 
 
 # Facts about a NetSuite sales order that criteria and templates may use (plus custbody_*).
@@ -48,7 +52,7 @@ ORDER_FACTS = frozenset(
         "send_to_salesforce",
         "stage",
     }
-)
+)  # each has its type in ORDER_FACT_TYPES, below
 # Facts about a NetSuite customer that the customer-to-account mapping may use.
 CUSTOMER_FACTS = frozenset(
     {
@@ -114,6 +118,98 @@ def _check_mapping(
             )
 
 
+FactType = Literal["money", "number", "date", "text", "picklist", "boolean"]
+# Every order fact has a type: a criterion's value is parsed as that type when the settings
+# load (so "1,000" is refused there, not compared as text later), and so is the order's fact
+# when it is compared. `custbody_*` facts are text unless the criterion says `"type"`.
+ORDER_FACT_TYPES: dict[str, FactType] = {
+    "id": "number",
+    "tran_id": "text",
+    "tran_date": "date",
+    "status": "picklist",
+    "order_status": "picklist",
+    "total": "money",
+    "subtotal": "money",
+    "currency": "picklist",
+    "memo": "text",
+    "other_ref_num": "text",
+    "customer_id": "number",
+    "customer_name": "text",
+    "origin": "picklist",
+    "send_to_salesforce": "boolean",
+    "stage": "picklist",
+}
+# Picklists whose values salesbridge itself defines; the others are the account's own.
+PICKLIST_VALUES: dict[str, frozenset[str]] = {"origin": frozenset({"NetSuite", "Salesforce"})}
+OPS_BY_TYPE: dict[FactType, frozenset[str]] = {
+    "money": frozenset({"eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte"}),
+    "number": frozenset({"eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte"}),
+    "date": frozenset({"eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte"}),
+    "text": frozenset({"eq", "ne", "in", "not_in", "contains"}),
+    "picklist": frozenset({"eq", "ne", "in", "not_in"}),
+    "boolean": frozenset({"eq", "ne"}),
+}
+# A plain decimal: no thousands separators, currency signs, exponents, `+` or `_`.
+_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+TypedValue = Decimal | date | bool | str
+
+
+def parse_typed(kind: FactType, raw: object, fact: str) -> TypedValue:
+    """A criterion value as its fact's type, or ValueError saying what was expected."""
+    match kind:
+        case "money" | "number":
+            if isinstance(raw, int | float) and not isinstance(raw, bool):
+                text = str(raw)
+                if not _DECIMAL.fullmatch(text):  # nan, inf, 1e+20
+                    raise ValueError(f"{raw!r} is not a plain {kind} for {fact}")
+                return Decimal(text)
+            if isinstance(raw, str) and _DECIMAL.fullmatch(raw):
+                return Decimal(raw)
+            raise ValueError(
+                f"{raw!r} is not a {kind} for {fact}: write a plain number such as 1000 or "
+                "1000.50 (no thousands separators, currency signs, '+' or '_')"
+            )
+        case "date":
+            if isinstance(raw, str) and _ISO_DATE.fullmatch(raw):
+                try:
+                    return date.fromisoformat(raw)
+                except ValueError:
+                    pass
+            raise ValueError(f"{raw!r} is not a date for {fact}: write YYYY-MM-DD")
+        case "boolean":
+            if isinstance(raw, bool):
+                return raw
+            raise ValueError(f"{raw!r} is not a boolean for {fact}: write true or false")
+        case _:
+            if not isinstance(raw, str):
+                raise ValueError(f"{raw!r} is not text for {fact}: quote it")
+            allowed = PICKLIST_VALUES.get(fact)
+            if allowed is not None and raw not in allowed:
+                raise ValueError(f"{raw!r} is not a value of {fact}; known: {sorted(allowed)}")
+            return raw
+
+
+def _as_type(kind: FactType, actual: object) -> TypedValue | None:
+    """An order's fact as the criterion's type; None when absent or not of that type."""
+    if actual is None:
+        return None
+    try:
+        match kind:
+            case "money" | "number":
+                return None if isinstance(actual, bool) else Decimal(str(actual))
+            case "date":
+                if isinstance(actual, date):
+                    return actual
+                return date.fromisoformat(str(actual)[:10])
+            case "boolean":
+                return actual if isinstance(actual, bool) else str(actual) in ("T", "true")
+            case _:
+                return str(actual)
+    except (ArithmeticError, ValueError):
+        return None
+
+
 class Criterion(Section):
     """One test on an order fact, e.g. {"fact": "total", "op": "gte", "value": 1000}."""
 
@@ -121,7 +217,11 @@ class Criterion(Section):
     op: Literal[
         "eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "contains", "empty", "not_empty"
     ]
-    value: str | Decimal | bool | list[str] | None = None
+    # Only for custbody_* facts (text by default); a known fact's type is fixed.
+    type: FactType | None = None
+    # Parsed as the fact's type when the settings load: Decimal, date, bool or str, or a
+    # tuple of them for in / not_in.
+    value: Any = Field(None, validate_default=True)
 
     @field_validator("fact")
     @classmethod
@@ -130,17 +230,73 @@ class Criterion(Section):
             raise ValueError(f"unknown order fact {fact!r}; known: {sorted(ORDER_FACTS)}")
         return fact
 
-    @model_validator(mode="after")
-    def _value_fits_op(self) -> Criterion:
-        if self.op in ("in", "not_in") and not isinstance(self.value, list):
-            raise ValueError(f"{self.op} needs a list value")
-        if self.op in ("gt", "gte", "lt", "lte") and not isinstance(self.value, Decimal | str):
-            raise ValueError(f"{self.op} needs a number or a date string")
-        if self.op in ("empty", "not_empty") and self.value is not None:
-            raise ValueError(f"{self.op} takes no value")
-        if self.op in ("eq", "ne", "contains") and self.value is None:
-            raise ValueError(f"{self.op} needs a value (use empty / not_empty for blanks)")
-        return self
+    @field_validator("type")
+    @classmethod
+    def _type_only_for_custom_facts(cls, kind: FactType | None, info: ValidationInfo) -> Any:
+        fact = info.data.get("fact")
+        if kind is not None and fact in ORDER_FACT_TYPES and ORDER_FACT_TYPES[fact] != kind:
+            raise ValueError(f"{fact} is a {ORDER_FACT_TYPES[fact]} fact")
+        return kind
+
+    @field_validator("value")
+    @classmethod
+    def _value_of_the_fact_type(cls, raw: Any, info: ValidationInfo) -> Any:
+        fact, op = info.data.get("fact"), info.data.get("op")
+        if fact is None or op is None or "type" not in info.data:
+            return raw  # the fact, op or type is refused already
+        kind = fact_type(fact, info.data["type"])
+        if op in ("empty", "not_empty"):
+            if raw is not None:
+                raise ValueError(f"{op} takes no value")
+            return None
+        if raw is None:
+            raise ValueError(f"{op} needs a value (use empty / not_empty for blanks)")
+        if op not in OPS_BY_TYPE[kind]:
+            raise ValueError(
+                f"{op} does not apply to {fact} (a {kind} fact); use {sorted(OPS_BY_TYPE[kind])}"
+            )
+        if op in ("in", "not_in"):
+            if not isinstance(raw, list) or not raw:
+                raise ValueError(f"{op} needs a list value with at least one item")
+            return tuple(parse_typed(kind, item, fact) for item in raw)
+        if isinstance(raw, list):
+            raise ValueError(f"{op} needs a single value, not a list")
+        return parse_typed(kind, raw, fact)
+
+    @property
+    def kind(self) -> FactType:
+        return fact_type(self.fact, self.type)
+
+    def holds(self, actual: object) -> bool:
+        """Whether an order's fact meets this criterion, compared as the fact's type."""
+        if self.op == "empty":
+            return actual in (None, "", False)
+        if self.op == "not_empty":
+            return actual not in (None, "", False)
+        typed = _as_type(self.kind, actual)
+        match self.op:
+            case "eq":
+                return typed is not None and typed == self.value
+            case "ne":
+                return not (typed is not None and typed == self.value)
+            case "in":
+                return typed is not None and typed in self.value
+            case "not_in":
+                return not (typed is not None and typed in self.value)
+            case "contains":
+                return typed is not None and str(self.value).lower() in str(typed).lower()
+        if typed is None:
+            return False
+        left, right = cast(Any, typed), cast(Any, self.value)
+        return bool(
+            {"gt": left > right, "gte": left >= right, "lt": left < right, "lte": left <= right}[
+                self.op
+            ]
+        )
+
+
+def fact_type(fact: str, declared: FactType | None = None) -> FactType:
+    return ORDER_FACT_TYPES.get(fact) or declared or "text"
 
 
 class QualificationCriteria(Section):
@@ -153,7 +309,11 @@ class QualificationCriteria(Section):
 class NetsuiteSettings(Section):
     """NetSuite sales orders <-> Salesforce opportunities (seed 002)."""
 
+    # NetSuite order events (NetSuite -> Salesforce); off: acknowledged and ignored.
     enabled: bool = True
+    # Salesforce Originated orders: Closed Won callouts become NetSuite sales orders; its own
+    # switch, so turning one direction off never refuses the other's events.
+    export_won_opportunities: bool = True
     # Base of links to records in the NetSuite UI ("NetSuite Order Record" on the Opportunity).
     account_url: HttpUrl | None = None
     # "Sync updates for NetSuite Originated Orders": later edits of orders born in NetSuite.
@@ -222,5 +382,15 @@ class NetsuiteSettings(Section):
 
 class Settings(Section):
     version: Literal[1] = 1
-    webhooks: WebhookSettings = WebhookSettings()
     netsuite: NetsuiteSettings = NetsuiteSettings()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _webhook_limits_moved(cls, document: Any) -> Any:
+        if isinstance(document, dict) and "webhooks" in document:
+            # Needed before a caller is authenticated, so no longer read from this document.
+            raise ValueError(
+                "webhooks: the replay window and body limit are stack parameters now "
+                "(WebhookReplayWindowSeconds, WebhookMaxBodyBytes); remove this section"
+            )
+        return document

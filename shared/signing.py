@@ -4,13 +4,18 @@ Sender: `X-Salesbridge-Timestamp: <unix seconds>` and
 `X-Salesbridge-Signature: v1=<hex HMAC-SHA256(key, "<timestamp>.<raw body>")>`.
 Signing the timestamp with the body means a captured request cannot be replayed later with a
 fresh timestamp; the window bounds how long a captured request stays usable at all. Several
-`v1=` values separated by commas are accepted so keys can be rotated without downtime.
+`v1=` values separated by commas are accepted, and every key of the source is tried (`<source>`
+and `<source>_previous`), so keys can be rotated without downtime.
+
+Headers come from anyone: every check below refuses with `Unauthorized` (401) and never lets
+an exception of the standard library through (a 4,000-digit timestamp, a non-ASCII signature).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
 
 from shared.errors import Unauthorized
@@ -18,6 +23,11 @@ from shared.errors import Unauthorized
 TIMESTAMP_HEADER = "X-Salesbridge-Timestamp"
 SIGNATURE_HEADER = "X-Salesbridge-Signature"
 SCHEME = "v1"
+# Unix seconds in canonical form: no sign, no leading zero, no `_`, at most 10 digits (until
+# the year 2286). A 13-digit value is a millisecond timestamp, a common sender mistake.
+_UNIX_SECONDS = re.compile(r"(?:0|[1-9][0-9]{0,9})")
+_UNIX_MILLISECONDS = re.compile(r"[1-9][0-9]{12}")
+_HEX_SIGNATURE = re.compile(rf"{SCHEME}=[0-9a-f]{{64}}")
 
 
 def sign(key: str, timestamp: int, body: bytes) -> str:
@@ -28,6 +38,15 @@ def sign(key: str, timestamp: int, body: bytes) -> str:
 def signed_headers(key: str, body: bytes, now: float | None = None) -> dict[str, str]:
     timestamp = int(time.time() if now is None else now)
     return {TIMESTAMP_HEADER: str(timestamp), SIGNATURE_HEADER: sign(key, timestamp, body)}
+
+
+def parse_timestamp(header: str) -> int:
+    """The header's unix seconds, or `Unauthorized` saying what form is expected."""
+    if _UNIX_MILLISECONDS.fullmatch(header):
+        raise Unauthorized(f"{TIMESTAMP_HEADER} must be unix seconds, not milliseconds")
+    if not _UNIX_SECONDS.fullmatch(header):
+        raise Unauthorized(f"{TIMESTAMP_HEADER} must be unix seconds (digits only)")
+    return int(header)
 
 
 def verify(
@@ -44,10 +63,7 @@ def verify(
         raise Unauthorized(f"missing {SIGNATURE_HEADER} header")
     if not timestamp_header:
         raise Unauthorized(f"missing {TIMESTAMP_HEADER} header")
-    try:
-        timestamp = int(timestamp_header)
-    except ValueError:
-        raise Unauthorized(f"{TIMESTAMP_HEADER} must be unix seconds") from None
+    timestamp = parse_timestamp(timestamp_header)
     current = time.time() if now is None else now
     if abs(current - timestamp) > window_seconds:
         raise Unauthorized(
@@ -56,8 +72,15 @@ def verify(
     offered = [part.strip() for part in signature_header.split(",") if part.strip()]
     if not any(part.startswith(f"{SCHEME}=") for part in offered):
         raise Unauthorized(f"{SIGNATURE_HEADER} must carry a {SCHEME}= signature")
+    # compare_digest refuses non-ASCII text; only well-formed values are compared at all.
+    candidates = [part for part in offered if _HEX_SIGNATURE.fullmatch(part)]
+    if not candidates:
+        raise Unauthorized(f"{SIGNATURE_HEADER} must be {SCHEME}=<64 lowercase hex digits>")
+    # Compare with every key, even after a match, so timing says nothing about which matched.
+    matched = False
     for key in keys:
         expected = sign(key, timestamp, body)
-        if any(hmac.compare_digest(expected, part) for part in offered):
-            return
-    raise Unauthorized(f"{SIGNATURE_HEADER} does not match the request body")
+        for part in candidates:
+            matched |= hmac.compare_digest(expected, part)
+    if not matched:
+        raise Unauthorized(f"{SIGNATURE_HEADER} does not match the request body")

@@ -20,6 +20,7 @@ from simple_salesforce.format import format_soql
 
 from devstack.scenarios import money, quantity
 from shared.salesforce import connection_from_secret
+from shared.signing import signed_headers
 
 ROUTE = "/webhooks/salesforce/opportunities"
 
@@ -80,12 +81,13 @@ def run(stack: Any, say: Callable[[str], None]) -> str:
 
     modified = sf.Opportunity.get(opportunity)["LastModifiedDate"]  # type: ignore[operator]
     body = {"opportunityId": opportunity, "event": "closed_won", "lastModifiedDate": modified}
+    raw = json.dumps(body).encode()  # signed as the Apex action signs it
     answer = httpx.post(
         stack.endpoints["api"]["base_url"] + ROUTE,
-        content=json.dumps(body).encode(),
+        content=raw,
         headers={
             "Content-Type": "application/json",
-            "X-Salesbridge-Key": stack.endpoints["webhook_keys"]["salesforce"],
+            **signed_headers(stack.endpoints["webhook_keys"]["salesforce"], raw),
         },
     )
     assert answer.status_code == 202, answer.text

@@ -1,7 +1,7 @@
 """POST /webhooks/netsuite/orders: verify, validate, record a job, enqueue, answer 202.
 
 The body carries ids, not data (the worker reads the order from NetSuite), so it is small:
-anything over the configured limit is refused before the signature is even computed.
+anything over the stack's limit is refused before the signature is even computed.
 """
 
 from __future__ import annotations
@@ -60,6 +60,9 @@ def receive_order_event() -> Response:
         app.current_event,
         authenticate=verify_signature,
         model=NetsuiteOrderEvent,
+        switched_off=lambda settings: (
+            None if settings.netsuite.enabled else "NetSuite order sync is off (netsuite.enabled)"
+        ),
         accept=lambda order_event, correlation_id: accept_order_event(
             order_event, correlation_id=correlation_id, jobs=job_store(), queue=order_queue()
         ),

@@ -1,21 +1,18 @@
-"""POST /webhooks/salesforce/opportunities: authenticate, validate, record a job, enqueue, 202.
+"""POST /webhooks/salesforce/opportunities: verify, validate, record a job, enqueue, answer 202.
 
 Salesforce calls this from the record-triggered flow `Salesbridge_Export_Closed_Won_Opportunity`
-through a Named Credential. A Named Credential can add a static secret header to every callout
-(a custom header of its External Credential), but it cannot compute an HMAC over the body, so
-the caller authenticates with `X-Salesbridge-Key: <the "salesforce" key of the webhook-keys
-secret>`, compared in constant time. A caller able to sign (Apex, a middleware) may send the
-HMAC headers of `shared.signing` instead; when they are present they are verified and must
-hold. A static key has no replay window: replaying a captured request can only re-queue an
-export that salesbridge makes idempotent (one job per opportunity version, one NetSuite
-order per opportunity), which is why a static key is acceptable here.
+through the Apex action `SalesbridgeClosedWonCallout`, which signs each callout exactly as the
+NetSuite script does (`shared.signing`: HMAC-SHA256 over "<timestamp>.<raw body>" with the
+`salesforce` key, computed with `Crypto.generateMac`). The signature ties the key to this body
+and the timestamp bounds a replay to the window, so a captured callout cannot queue an export
+for another opportunity, nor be replayed later. The static `X-Salesbridge-Key` header of
+earlier versions is no longer accepted.
 
 The body carries ids, not data (the worker reads the opportunity from Salesforce).
 """
 
 from __future__ import annotations
 
-import hmac
 from functools import cache
 from typing import Any
 
@@ -29,14 +26,12 @@ from shared import signing
 from shared.api import install_error_handlers
 from shared.config import resources
 from shared.envelope import SalesforceOpportunityEvent
-from shared.errors import Unauthorized
 from shared.observability import logger, metrics
 from shared.queues import SqsQueue
 from shared.stores.jobs import JobStore
 from shared.webhooks import caller_keys, receive
 
 ROUTE = "/webhooks/salesforce/opportunities"
-KEY_HEADER = "X-Salesbridge-Key"
 
 app = APIGatewayRestResolver()
 install_error_handlers(app)
@@ -52,33 +47,31 @@ def opportunity_queue() -> SqsQueue:
     return SqsQueue(resources().require("salesforce_opportunity_queue_url"))
 
 
-def authenticate(event: APIGatewayProxyEvent, body: bytes, window_seconds: int) -> None:
-    headers = event.headers
-    keys = caller_keys("salesforce")
-    if headers.get(signing.SIGNATURE_HEADER):
-        signing.verify(
-            keys,
-            headers.get(signing.TIMESTAMP_HEADER),
-            headers.get(signing.SIGNATURE_HEADER),
-            body,
-            window_seconds=window_seconds,
-        )
-        return
-    offered = headers.get(KEY_HEADER)
-    if not offered:
-        raise Unauthorized(f"missing {KEY_HEADER} header")
-    # Compare against every key, even after a match, so timing says nothing about which.
-    matches = [hmac.compare_digest(offered.encode(), key.encode()) for key in keys]
-    if not any(matches):
-        raise Unauthorized(f"{KEY_HEADER} is not a key salesbridge issued")
+def signing_keys() -> list[str]:
+    return caller_keys("salesforce")
+
+
+def verify_signature(event: APIGatewayProxyEvent, body: bytes, window_seconds: int) -> None:
+    signing.verify(
+        signing_keys(),
+        event.headers.get(signing.TIMESTAMP_HEADER),
+        event.headers.get(signing.SIGNATURE_HEADER),
+        body,
+        window_seconds=window_seconds,
+    )
 
 
 @app.post(ROUTE)
 def receive_opportunity_event() -> Response:
     return receive(
         app.current_event,
-        authenticate=authenticate,
+        authenticate=verify_signature,
         model=SalesforceOpportunityEvent,
+        switched_off=lambda settings: (
+            None
+            if settings.netsuite.export_won_opportunities
+            else "Salesforce Originated orders are off (netsuite.export_won_opportunities)"
+        ),
         accept=lambda event, correlation_id: accept_opportunity_event(
             event, correlation_id=correlation_id, jobs=job_store(), queue=opportunity_queue()
         ),

@@ -37,7 +37,10 @@ Where the documentation is silent (choices made here):
   `patch_event_type` can switch it to "edit"). An upsert (PUT eid:) of an existing order
   gives "edit".
 - A PATCH that changes nothing still saves: lastModifiedDate moves and an event fires.
-- lastModifiedDate has one-second precision and moves at least one second on every save.
+- lastModifiedDate has one-second precision and moves at least one second on every save,
+  except that `POST /__admin/edit` with `"sameSecond": true` saves without moving it: two
+  saves within one second, which real NetSuite allows (its timestamps are to the second).
+- Each event carries its own `eventId` (the script draws a UUID per afterSubmit run).
 - An unknown record type answers 404 NONEXISTENT_ID "Record type '<x>' does not exist.".
 - governanceLimits field names are not documented verbatim; see `get_governance_limits`.
 """
@@ -505,14 +508,18 @@ class NetSuiteSandbox(SandboxApp):
         return json_response({"event": event})
 
     def _admin_edit(self, body: dict[str, Any]) -> Response:
+        same_second = body.get("sameSecond") is True
         with self.lock:
             try:
                 order = self.account.find(self.account.orders, str(body.get("id")), "admin")
                 # `replace` names sublists given whole, as `?replace=item` does on PATCH
                 replace = {str(name) for name in body.get("replace", [])}
+                before = order.get("lastModifiedDate")
                 self.account.update_order(order, body.get("fields", {}), replace)
             except NetSuiteError as error:
                 return error.response()
+            if same_second and before is not None:
+                order["lastModifiedDate"] = before  # a second save within the same second
             event = self._emit(order["id"], "edit")
         return json_response({"event": event})
 

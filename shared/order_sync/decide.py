@@ -13,12 +13,11 @@ Order of the questions:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
 from shared.netsuite.models import OPPORTUNITY_ID_FIELD, SalesOrder
-from shared.settings import Criterion, NetsuiteSettings, QualificationCriteria
+from shared.settings import NetsuiteSettings, QualificationCriteria
 from shared.stores.links import Link
 
 
@@ -73,61 +72,6 @@ def decide(
 
 
 def matches(criteria: QualificationCriteria, facts: dict[str, Any]) -> bool:
-    results = (_holds(rule, facts.get(rule.fact)) for rule in criteria.rules)
+    # Each rule compares as its fact's type (money, date, ...), see `shared.settings.Criterion`.
+    results = (rule.holds(facts.get(rule.fact)) for rule in criteria.rules)
     return all(results) if criteria.match == "all" else any(results)
-
-
-def _holds(rule: Criterion, actual: Any) -> bool:
-    expected = rule.value
-    match rule.op:
-        case "empty":
-            return actual in (None, "", False)
-        case "not_empty":
-            return actual not in (None, "", False)
-        case "eq":
-            return _equal(actual, expected)
-        case "ne":
-            return not _equal(actual, expected)
-        case "in":
-            return any(_equal(actual, v) for v in expected or [])  # type: ignore[union-attr]
-        case "not_in":
-            return not any(_equal(actual, v) for v in expected or [])  # type: ignore[union-attr]
-        case "contains":
-            return actual is not None and str(expected).lower() in str(actual).lower()
-    return _compare(rule.op, actual, expected)
-
-
-def _equal(actual: Any, expected: Any) -> bool:
-    if isinstance(expected, bool) or isinstance(actual, bool):
-        return bool(actual) == (expected if isinstance(expected, bool) else str(expected) == "true")
-    number_a, number_e = _number(actual), _number(expected)
-    if number_a is not None and number_e is not None:
-        return number_a == number_e
-    return actual is not None and str(actual) == str(expected)
-
-
-def _compare(op: str, actual: Any, expected: Any) -> bool:
-    number_a, number_e = _number(actual), _number(expected)
-    left: Any
-    right: Any
-    if number_a is not None and number_e is not None:
-        left, right = number_a, number_e
-    elif actual is None:
-        return False
-    else:
-        left, right = str(actual), str(expected)  # ISO dates compare as text
-    return {
-        "gt": left > right,
-        "gte": left >= right,
-        "lt": left < right,
-        "lte": left <= right,
-    }[op]
-
-
-def _number(value: Any) -> Decimal | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None

@@ -22,6 +22,7 @@ from simple_salesforce import Salesforce, SFType
 
 from devstack.stack import LocalStack
 from shared.salesforce import connection_from_secret
+from shared.signing import signed_headers
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUTE = "/webhooks/salesforce/opportunities"
@@ -96,12 +97,13 @@ def callout(stack: LocalStack, sf: Salesforce, opportunity_id: str) -> httpx.Res
     """What the flow's Apex action posts through the Named Credential."""
     modified = sobject(sf, "Opportunity").get(opportunity_id)["LastModifiedDate"]
     body = {"opportunityId": opportunity_id, "event": "closed_won", "lastModifiedDate": modified}
+    raw = json.dumps(body).encode()  # signed as the Apex action signs it
     return httpx.post(
         stack.endpoints["api"]["base_url"] + ROUTE,
-        content=json.dumps(body).encode(),
+        content=raw,
         headers={
             "Content-Type": "application/json",
-            "X-Salesbridge-Key": stack.endpoints["webhook_keys"]["salesforce"],
+            **signed_headers(stack.endpoints["webhook_keys"]["salesforce"], raw),
         },
     )
 
@@ -204,15 +206,22 @@ def test_a_closed_won_opportunity_becomes_one_salesforce_originated_order(
     assert [s for k, s in statuses.items() if k.startswith("netsuite:")].count("done") == 1
 
 
-def test_a_wrong_key_is_refused_and_queues_nothing(stack: LocalStack) -> None:
+def test_a_wrong_key_or_the_retired_static_key_is_refused_and_queues_nothing(
+    stack: LocalStack,
+) -> None:
     before = len(jobs(stack))
     body = {"opportunityId": "006000000000001AAA", "lastModifiedDate": "2026-11-22T09:41:07Z"}
-    answer = httpx.post(
-        stack.endpoints["api"]["base_url"] + ROUTE,
-        json=body,
-        headers={"X-Salesbridge-Key": "guessed"},
-    )
-    assert answer.status_code == 401 and answer.json()["error"] == "unauthorized"
+    raw = json.dumps(body).encode()
+    for headers in (
+        signed_headers("guessed", raw),
+        {"X-Salesbridge-Key": stack.endpoints["webhook_keys"]["salesforce"]},
+    ):
+        answer = httpx.post(
+            stack.endpoints["api"]["base_url"] + ROUTE,
+            content=raw,
+            headers={"Content-Type": "application/json", **headers},
+        )
+        assert answer.status_code == 401 and answer.json()["error"] == "unauthorized"
     assert len(jobs(stack)) == before
 
 

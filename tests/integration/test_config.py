@@ -47,3 +47,14 @@ def test_a_bad_parameter_fails_loudly(aws_resources: dict[str, Resource], moto_u
 def test_the_generated_webhook_keys_secret_is_json(aws_resources: dict[str, Resource]) -> None:
     secret = get_secret_json(aws_resources["WebhookKeysSecret"].arn)
     assert len(secret["netsuite"]) == 48
+
+
+def test_deploy_generates_a_key_for_every_webhook_source(
+    aws_resources: dict[str, Resource],
+) -> None:
+    """Issue 8 item 7: the Closed Won callout's key exists from the first deploy, in its own
+    secret (CloudFormation generates one key per secret), readable only by its receiver."""
+    netsuite = get_secret_json(aws_resources["WebhookKeysSecret"].arn)
+    salesforce = get_secret_json(aws_resources["SalesforceWebhookKeysSecret"].arn)
+    assert set(netsuite) == {"netsuite"} and set(salesforce) == {"salesforce"}
+    assert len(salesforce["salesforce"]) == 48 and salesforce["salesforce"] != netsuite["netsuite"]

@@ -143,8 +143,10 @@ def test_disabled_sync_acknowledges_without_a_job(
     assert wired[0].jobs == {}
 
 
-def test_the_health_route_answers_ok() -> None:
+def test_the_health_route_answers_ok(monkeypatch: pytest.MonkeyPatch) -> None:
+    from functions.health import app as health
     from functions.health.app import lambda_handler
 
+    monkeypatch.setattr(health, "load_settings", lambda: parse_settings("{}", source="test"))
     result = lambda_handler(load_event("health"), FakeLambdaContext())  # type: ignore[arg-type]
     assert result["statusCode"] == 200 and json.loads(result["body"])["status"] == "ok"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from pydantic import ValidationError
 
 from shared.order_sync.decide import Verdict, decide
 from shared.order_sync.facts import order_facts
-from shared.settings import NetsuiteSettings
+from shared.settings import Criterion, NetsuiteSettings
 from shared.stores.links import Link
 from tests.unit.orders import order
 
@@ -131,3 +133,59 @@ def test_bad_criteria_fail_when_the_settings_load(rule: dict[str, object], messa
 def test_bad_mappings_fail_when_the_settings_load(mapping: dict[str, str], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         NetsuiteSettings.model_validate({"opportunity_fields": mapping})
+
+
+# --- typed criteria (issue 7, defect 8) -----------------------------------------------------
+
+
+def criterion(**rule: object) -> Criterion:
+    return NetsuiteSettings.model_validate(
+        {"qualification": {"rules": [rule]}}
+    ).qualification.rules[0]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("rule", "field", "reason"),
+    [
+        ({"fact": "total", "op": "gte", "value": "1,000"}, "value", "not a money"),
+        ({"fact": "total", "op": "gte", "value": "1_000"}, "value", "not a money"),
+        ({"fact": "total", "op": "gte", "value": "+5"}, "value", "not a money"),
+        ({"fact": "total", "op": "gte", "value": "$5"}, "value", "not a money"),
+        ({"fact": "total", "op": "gte", "value": True}, "value", "not a money"),
+        ({"fact": "total", "op": "contains", "value": "1"}, "value", "does not apply"),
+        ({"fact": "tran_date", "op": "gte", "value": "22/11/2026"}, "value", "YYYY-MM-DD"),
+        ({"fact": "tran_date", "op": "gte", "value": "2026-02-30"}, "value", "YYYY-MM-DD"),
+        ({"fact": "send_to_salesforce", "op": "eq", "value": "yes"}, "value", "boolean"),
+        ({"fact": "memo", "op": "gt", "value": "a"}, "value", "does not apply"),
+        ({"fact": "memo", "op": "eq", "value": 5}, "value", "not text"),
+        ({"fact": "origin", "op": "eq", "value": "Shopify"}, "value", "not a value of origin"),
+        ({"fact": "total", "op": "in", "value": []}, "value", "needs a list"),
+        ({"fact": "total", "op": "in", "value": [1, "2,5"]}, "value", "not a money"),
+        ({"fact": "total", "op": "eq", "type": "text", "value": "5"}, "type", "money fact"),
+    ],
+)
+def test_a_criterion_value_is_parsed_as_its_facts_type(
+    rule: dict[str, object], field: str, reason: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        criterion(**rule)
+    [error] = caught.value.errors()
+    assert error["loc"] == ("qualification", "rules", 0, field)
+    assert reason in error["msg"]
+
+
+def test_money_compares_as_money_not_as_text() -> None:
+    rule = criterion(fact="total", op="gte", value="1000")
+    assert rule.value == Decimal("1000")
+    assert not rule.holds("500.00")  # as text, "500.00" >= "1000" would hold
+    assert rule.holds(Decimal("1000.00")) and rule.holds(1500) and not rule.holds(None)
+
+
+def test_dates_booleans_and_custom_facts_compare_as_their_types() -> None:
+    assert criterion(fact="tran_date", op="lt", value="2026-12-01").holds("2026-11-22")
+    assert not criterion(fact="tran_date", op="lt", value="2026-12-01").holds("2026-12-01")
+    assert criterion(fact="send_to_salesforce", op="eq", value=False).holds(False)
+    weight = criterion(fact="custbody_weight", op="gt", type="number", value=10)
+    assert weight.holds("10.5") and not weight.holds("9") and not weight.holds("heavy")
+    assert criterion(fact="custbody_region", op="in", value=["EU", "UK"]).holds("UK")
+    assert criterion(fact="status", op="not_in", value=["Closed"]).holds("Billed")

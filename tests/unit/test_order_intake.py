@@ -79,3 +79,47 @@ def test_the_job_keeps_the_message_for_replay() -> None:
     jobs, queue = FakeJobs(), FakeQueue()
     accepted = accept_order_event(order_event(), correlation_id="c", jobs=jobs, queue=queue)
     assert json.loads(accepted.job.message or "")["payload"]["id"] == "4711"
+
+
+def saved(event_id: str | None, version: str = "2026-11-22T09:41:07Z") -> NetsuiteOrderEvent:
+    body = {
+        "recordType": "salesorder",
+        "id": "4711",
+        "eventType": "edit",
+        "lastModifiedDate": version,
+    }
+    return NetsuiteOrderEvent.model_validate(
+        {**body, **({"eventId": event_id} if event_id else {})}
+    )
+
+
+def test_two_saves_within_one_second_get_a_job_and_a_message_each() -> None:
+    """Issue 8 item 4: lastModifiedDate is to the second; the script's eventId tells saves apart."""
+    jobs, queue = FakeJobs(), FakeQueue()
+    first = accept_order_event(saved("e-1"), correlation_id="c", jobs=jobs, queue=queue)
+    second = accept_order_event(saved("e-2"), correlation_id="c", jobs=jobs, queue=queue)
+    assert not first.duplicate and not second.duplicate
+    assert first.job.job_id == "netsuite:salesorder:4711:2026-11-22T09:41:07Z"
+    assert second.job.job_id == "netsuite:salesorder:4711:2026-11-22T09:41:07Z-e-2"
+    assert [m["dedup_id"] for m in queue.sent] == [
+        "netsuite-salesorder-4711-2026-11-22T094107Z",
+        "netsuite-salesorder-4711-2026-11-22T094107Z-e-2",
+    ]
+    assert {m["group_id"] for m in queue.sent} == {"netsuite-salesorder-4711"}  # still in order
+
+
+def test_a_redelivered_event_or_one_without_an_id_stays_a_duplicate() -> None:
+    jobs, queue = FakeJobs(), FakeQueue()
+    accept_order_event(saved("e-1"), correlation_id="c", jobs=jobs, queue=queue)
+    again = accept_order_event(saved("e-1"), correlation_id="c", jobs=jobs, queue=queue)
+    backstop = accept_order_event(saved(None), correlation_id="c", jobs=jobs, queue=queue)
+    accept_order_event(saved("e-2"), correlation_id="c", jobs=jobs, queue=queue)
+    third = accept_order_event(saved("e-2"), correlation_id="c", jobs=jobs, queue=queue)
+    assert again.duplicate and backstop.duplicate and third.duplicate
+    assert len(queue.sent) == 2
+
+
+@pytest.mark.parametrize("event_id", ["é", "a b", "x" * 41, "-leading", "a:b"])
+def test_an_event_id_that_cannot_be_part_of_a_deduplication_id_is_refused(event_id: str) -> None:
+    with pytest.raises(ValueError, match="eventId"):
+        saved(event_id)

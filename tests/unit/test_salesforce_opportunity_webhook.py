@@ -1,5 +1,5 @@
 """The Closed Won receiver's HTTP contract: 202 with a job id, or a specific 4xx that changes
-nothing. Authentication is the Named Credential's static header, or the HMAC headers."""
+nothing. Authentication is the HMAC signature the Apex action computes, as for NetSuite."""
 
 from __future__ import annotations
 
@@ -30,9 +30,11 @@ def wired(monkeypatch: pytest.MonkeyPatch) -> tuple[FakeJobs, FakeQueue]:
     return jobs, queue
 
 
-def post(body: bytes, headers: dict[str, str] | None = None) -> dict[str, Any]:
+def post(
+    body: bytes, headers: dict[str, str | None] | None = None, key: str = KEY
+) -> dict[str, Any]:
     event = load_event("salesforce_opportunity_webhook")
-    base = {"Content-Type": "application/json", receiver.KEY_HEADER: KEY}
+    base = {"Content-Type": "application/json", **signing.signed_headers(key, body)}
     event["headers"] = {k: v for k, v in {**base, **(headers or {})}.items() if v is not None}
     event["multiValueHeaders"] = {k: [v] for k, v in event["headers"].items()}
     event["body"] = body.decode()
@@ -67,22 +69,35 @@ def test_the_flows_callout_is_accepted_with_a_job_id(wired: tuple[FakeJobs, Fake
 
 
 def test_the_key_before_a_rotation_still_works(wired: tuple[FakeJobs, FakeQueue]) -> None:
-    assert post(sample_body(), {receiver.KEY_HEADER: OLD_KEY})["statusCode"] == 202
+    assert post(sample_body(), key=OLD_KEY)["statusCode"] == 202
 
 
-def test_a_signed_request_without_the_key_header_is_accepted(
+def test_the_static_key_header_alone_no_longer_authenticates(
     wired: tuple[FakeJobs, FakeQueue],
 ) -> None:
+    result = post(
+        sample_body(),
+        {
+            "X-Salesbridge-Key": KEY,
+            signing.SIGNATURE_HEADER: None,
+            signing.TIMESTAMP_HEADER: None,
+        },
+    )
+    assert result["statusCode"] == 401
+    assert "missing X-Salesbridge-Signature" in result["json"]["message"]
+    assert wired[0].jobs == {}
+
+
+def test_a_replayed_callout_outside_the_window_is_401(wired: tuple[FakeJobs, FakeQueue]) -> None:
     body = sample_body()
-    headers: dict[str, str] = {**signing.signed_headers(KEY, body)}
-    result = post(body, {**headers, receiver.KEY_HEADER: None})  # type: ignore[dict-item]
-    assert result["statusCode"] == 202
+    stale = signing.signed_headers(KEY, body, now=1_000_000_000)
+    result = post(body, {**stale})
+    assert result["statusCode"] == 401 and "replay window" in result["json"]["message"]
 
 
 def test_a_wrong_signature_fails_even_with_a_good_key(wired: tuple[FakeJobs, FakeQueue]) -> None:
     body = sample_body()
-    headers = signing.signed_headers("another key", body)
-    result = post(body, headers)
+    result = post(body, key="another key")
     assert result["statusCode"] == 401
     assert "does not match" in result["json"]["message"]
 
@@ -101,13 +116,17 @@ def test_a_15_character_id_is_accepted(wired: tuple[FakeJobs, FakeQueue]) -> Non
 
 
 @pytest.mark.parametrize(
-    ("key", "reason"),
-    [(None, "missing X-Salesbridge-Key"), ("guessed", "not a key salesbridge issued")],
+    ("headers", "reason"),
+    [
+        ({signing.SIGNATURE_HEADER: None}, "missing X-Salesbridge-Signature"),
+        ({signing.TIMESTAMP_HEADER: None}, "missing X-Salesbridge-Timestamp"),
+        ({signing.SIGNATURE_HEADER: "v1=" + "0" * 64}, "does not match"),
+    ],
 )
-def test_a_missing_or_wrong_key_is_401(
-    wired: tuple[FakeJobs, FakeQueue], key: str | None, reason: str
+def test_a_missing_or_wrong_signature_is_401(
+    wired: tuple[FakeJobs, FakeQueue], headers: dict[str, str | None], reason: str
 ) -> None:
-    result = post(sample_body(), {receiver.KEY_HEADER: key})  # type: ignore[dict-item]
+    result = post(sample_body(), headers)
     assert result["statusCode"] == 401
     assert result["json"]["error"] == "unauthorized" and reason in result["json"]["message"]
     assert wired[0].jobs == {} and wired[1].sent == []
@@ -141,11 +160,14 @@ def test_a_body_that_is_not_json_is_400(wired: tuple[FakeJobs, FakeQueue]) -> No
 def test_an_oversized_body_is_413_before_anything_else(
     wired: tuple[FakeJobs, FakeQueue],
 ) -> None:
-    result = post(sample_body(padding="x" * 70_000), {receiver.KEY_HEADER: "wrong"})
+    result = post(sample_body(padding="x" * 70_000), {signing.SIGNATURE_HEADER: "v1=wrong"})
     assert result["statusCode"] == 413
     assert wired[1].sent == []
 
 
 def test_header_names_are_case_insensitive(wired: tuple[FakeJobs, FakeQueue]) -> None:
-    result = post(sample_body(), {receiver.KEY_HEADER: None, "x-salesbridge-key": KEY})  # type: ignore[dict-item]
+    body = sample_body()
+    lower = {k.lower(): v for k, v in signing.signed_headers(KEY, body).items()}
+    unset: dict[str, str | None] = {signing.SIGNATURE_HEADER: None, signing.TIMESTAMP_HEADER: None}
+    result = post(body, {**unset, **lower})
     assert result["statusCode"] == 202

@@ -17,7 +17,7 @@ def test_an_empty_document_gives_the_documented_defaults() -> None:
     assert settings.netsuite.sync_salesforce_originated is False
     assert settings.netsuite.sync_zero_quantity_lines is False
     assert settings.netsuite.default_price_book == "Standard Price Book"
-    assert settings.webhooks.replay_window_seconds == 300
+    assert settings.netsuite.export_won_opportunities is True
 
 
 @pytest.mark.parametrize("name", ["example.json", "local.json"])
@@ -34,10 +34,21 @@ def test_an_unknown_key_fails_with_its_path() -> None:
 
 def test_a_wrong_type_fails_with_field_and_reason() -> None:
     with pytest.raises(ConfigurationError) as caught:
-        parse_settings(json.dumps({"webhooks": {"replay_window_seconds": 5}}), source="doc")
+        parse_settings(json.dumps({"netsuite": {"enabled": "perhaps"}}), source="doc")
     problem = caught.value.problems[0]
-    assert problem.field == "webhooks.replay_window_seconds"
-    assert "greater than or equal to 30" in problem.reason
+    assert problem.field == "netsuite.enabled"
+    assert "boolean" in problem.reason
+
+
+def test_the_webhook_limits_are_stack_parameters_not_settings() -> None:
+    with pytest.raises(ConfigurationError, match="WebhookReplayWindowSeconds"):
+        parse_settings(json.dumps({"webhooks": {"replay_window_seconds": 300}}), source="doc")
+    assert Resources.model_validate({}).webhook_replay_window_seconds == 300
+    assert Resources.model_validate({}).webhook_max_body_bytes == 65_536
+    env = {"WEBHOOK_REPLAY_WINDOW_SECONDS": "600", "WEBHOOK_MAX_BODY_BYTES": "2048"}
+    assert Resources.model_validate(env).webhook_replay_window_seconds == 600
+    with pytest.raises(ValueError, match="greater than or equal to 30"):
+        Resources.model_validate({"WEBHOOK_REPLAY_WINDOW_SECONDS": "5"})
 
 
 def test_a_document_that_is_not_json_says_so() -> None:

@@ -65,3 +65,49 @@ def test_the_previous_key_still_verifies_during_a_rotation() -> None:
     verify(signing.signed_headers(old, BODY, now=NOW), keys=[KEY, old])
     with pytest.raises(Unauthorized):
         verify(signing.signed_headers(old, BODY, now=NOW), keys=[KEY])
+
+
+@pytest.mark.parametrize("digits", [309, 1000, 4300, 5000])
+def test_a_timestamp_of_hundreds_of_digits_is_refused_not_overflowed(digits: int) -> None:
+    headers = {signing.SIGNATURE_HEADER: "v1=" + "0" * 64, signing.TIMESTAMP_HEADER: "9" * digits}
+    with pytest.raises(Unauthorized, match="unix seconds"):
+        verify(headers)
+
+
+def test_a_millisecond_timestamp_is_named_as_such() -> None:
+    headers = signing.signed_headers(KEY, BODY, now=NOW)
+    headers[signing.TIMESTAMP_HEADER] = str(NOW * 1000)
+    with pytest.raises(Unauthorized, match="must be unix seconds, not milliseconds"):
+        verify(headers)
+
+
+@pytest.mark.parametrize(
+    "timestamp", ["+1800000000", "1_800_000_000", "01800000000", " 1800000000"]
+)
+def test_a_non_canonical_timestamp_is_refused(timestamp: str) -> None:
+    headers = {signing.SIGNATURE_HEADER: "v1=" + "0" * 64, signing.TIMESTAMP_HEADER: timestamp}
+    with pytest.raises(Unauthorized, match="unix seconds"):
+        verify(headers)
+
+
+@pytest.mark.parametrize("signature", ["v1=é" + "0" * 63, "v1=" + "０" * 64, "v1=ü"])
+def test_a_non_ascii_signature_is_a_clear_401(signature: str) -> None:
+    headers = {**signing.signed_headers(KEY, BODY, now=NOW), signing.SIGNATURE_HEADER: signature}
+    with pytest.raises(Unauthorized, match="64 lowercase hex digits"):
+        verify(headers)
+
+
+def test_a_good_signature_among_malformed_ones_is_accepted() -> None:
+    headers = signing.signed_headers(KEY, BODY, now=NOW)
+    headers[signing.SIGNATURE_HEADER] = "v1=ü, " + headers[signing.SIGNATURE_HEADER]
+    verify(headers)
+
+
+def test_the_apex_callout_and_salesbridge_agree_on_a_signature() -> None:
+    """The vector SalesbridgeClosedWonCalloutTest.signsExactlyAsSalesbridgeVerifies asserts."""
+    body = (
+        b'{"opportunityId":"006000000000001AAA","event":"closed_won",'
+        b'"lastModifiedDate":"2026-11-22T09:41:07.000Z"}'
+    )
+    expected = "v1=77909ae9e2b4c3ce31f94542d2343d26b2ee669b08fd28584d13cb32034caacd"
+    assert signing.sign("apex-test-key", 1795340467, body) == expected

@@ -138,3 +138,21 @@ def test_upsert_fires_create_then_edit_and_patch_type_is_configurable(
     flush(admin)
 
     assert [d["json"]["eventType"] for d in receiver.received] == ["create", "edit", "edit"]
+
+
+def test_two_saves_within_one_second_share_the_stamp_not_the_event_id(
+    admin: SandboxAdmin, catalog: dict[str, Any], receiver: Receiver
+) -> None:
+    order_id = admin.seed({"salesOrders": [ORDER]})["salesOrders"][0]
+    admin._call("POST", "/edit", {"id": order_id, "fields": {"memo": "first save"}})
+    first = admin.state()["salesOrders"][0]["lastModifiedDate"]
+    admin._call(
+        "POST", "/edit", {"id": order_id, "fields": {"memo": "second save"}, "sameSecond": True}
+    )
+    flush(admin)
+
+    [_, one, two] = [d["json"] for d in receiver.received]
+    assert one["lastModifiedDate"] == two["lastModifiedDate"] == first
+    assert one["eventId"] != two["eventId"]
+    saved = admin.state()["salesOrders"][0]
+    assert saved["memo"] == "second save" and saved["lastModifiedDate"] == first
