@@ -24,10 +24,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceExpiredSession
 
+from shared.deadline import call_timeout
 from shared.errors import ConfigurationError, PermanentError, RetryableError
 
 DEFAULT_API_VERSION = "61.0"
 JWT_LIFETIME_SECONDS = 180  # Salesforce accepts at most 3 minutes ahead
+TOKEN_TIMEOUT_SECONDS = 20.0
 T = TypeVar("T")
 
 
@@ -80,7 +82,8 @@ def fetch_token(credentials: SalesforceCredentials, http: requests.Session) -> T
         data = {"grant_type": "client_credentials"}
         auth = (credentials.consumer_key, credentials.consumer_secret or "")
     try:
-        response = http.post(url, data=data, auth=auth, timeout=20)
+        timeout = call_timeout(TOKEN_TIMEOUT_SECONDS, "the Salesforce token request")
+        response = http.post(url, data=data, auth=auth, timeout=timeout)
     except requests.exceptions.SSLError as exc:
         # Not transient: the certificate or the configured CA is wrong.
         raise ConfigurationError(f"TLS verification of {url} failed: {exc}") from exc

@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 from simple_salesforce import Salesforce
 from simple_salesforce.format import format_soql
 
+from shared.deadline import call_timeout
 from shared.errors import (
     PermanentError,
     RetryableError,
@@ -67,7 +68,8 @@ class SalesforceOpportunities:
 
     def opportunity_for_export(self, opportunity_id: str) -> ExportableOpportunity | None:
         soql = format_soql(EXPORT_SOQL, opportunity_id)
-        page = self._request(lambda sf: sf.query(soql, timeout=self.timeout))
+        timeout = call_timeout(self.timeout, "a Salesforce query")
+        page = self._request(lambda sf: sf.query(soql, timeout=timeout))
         records = page.get("records") or []
         if not records:
             return None
@@ -106,14 +108,14 @@ class SalesforceOpportunities:
         return rows
 
     def _next_page(self, url: str) -> Callable[[Salesforce], Any]:
-        return lambda sf: sf.query_more(url, identifier_is_url=True, timeout=self.timeout)
+        timeout = call_timeout(self.timeout, "a Salesforce query")
+        return lambda sf: sf.query_more(url, identifier_is_url=True, timeout=timeout)
 
     def _update(self, records: list[dict[str, Any]]) -> None:
         data = json.dumps({"allOrNone": True, "records": records})
+        timeout = call_timeout(self.timeout, "the Salesforce write-back")
         answer = self._request(
-            lambda sf: sf.restful(
-                "composite/sobjects", method="PATCH", data=data, timeout=self.timeout
-            )
+            lambda sf: sf.restful("composite/sobjects", method="PATCH", data=data, timeout=timeout)
         )
         if not isinstance(answer, list):
             raise PermanentError(f"Salesforce answered a collection update with {answer!r:.300}")

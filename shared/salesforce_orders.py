@@ -84,6 +84,7 @@ from shared.crm import (
     WriteOutcomeUnknown,
     WriteResult,
 )
+from shared.deadline import call_timeout
 from shared.errors import (
     BudgetExhausted,
     ConfigurationError,
@@ -426,7 +427,8 @@ class SalesforceOrders:
             return []  # Salesforce answers null for a subquery with no rows
         rows = list(child.get("records") or [])
         while not child.get("done", True) and child.get("nextRecordsUrl"):
-            child = self._request(_next_page(child["nextRecordsUrl"], self.timeout))
+            timeout = call_timeout(self.timeout, "a Salesforce query")
+            child = self._request(_next_page(child["nextRecordsUrl"], timeout))
             rows.extend(child.get("records") or [])
         return rows
 
@@ -488,11 +490,12 @@ class SalesforceOrders:
 
     def _post_graphs(self, payload: list[Graph]) -> dict[str, dict[str, Any]]:
         data = graph_payload(payload)
+        # Bounded by the invocation: Lambda must never kill the worker while the graph call
+        # may be committing (see shared.deadline); too little time left and it is not sent.
+        timeout = call_timeout(self.timeout, "the Salesforce graph call")
         try:
             body = self._request(
-                lambda sf: sf.restful(
-                    "composite/graph", method="POST", data=data, timeout=self.timeout
-                )
+                lambda sf: sf.restful("composite/graph", method="POST", data=data, timeout=timeout)
             )
         except RetryableError as error:
             if answer_lost(error):
@@ -508,10 +511,12 @@ class SalesforceOrders:
 
     def _query(self, soql: str) -> list[dict[str, Any]]:
         """Every row, following nextRecordsUrl; each page is one counted call."""
-        page = self._request(lambda sf: sf.query(soql, timeout=self.timeout))
+        timeout = call_timeout(self.timeout, "a Salesforce query")
+        page = self._request(lambda sf: sf.query(soql, timeout=timeout))
         records = list(page["records"])
         while not page.get("done", True):
-            page = self._request(_next_page(page["nextRecordsUrl"], self.timeout))
+            timeout = call_timeout(self.timeout, "a Salesforce query")
+            page = self._request(_next_page(page["nextRecordsUrl"], timeout))
             records.extend(page["records"])
         return records
 

@@ -16,6 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from shared.config import built_from_secret, load_settings, resources
+from shared.deadline import invocation
 from shared.envelope import Envelope, NetsuiteOrderEvent
 from shared.http import ca_bundle
 from shared.netsuite.client import NetsuiteClient, client_from_secret
@@ -109,7 +110,8 @@ def record_metrics(result: BatchResult) -> None:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     records = event.get("Records", [])
     queued, malformed = parse(records)
-    result = order_sync().run(queued) if queued else BatchResult()
+    with invocation(context):  # no outside call may outlive the invocation (shared.deadline)
+        result = order_sync().run(queued) if queued else BatchResult()
     record_metrics(result)
     failed = set(result.failed_message_ids) | set(malformed)
     if failed:

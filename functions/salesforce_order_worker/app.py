@@ -16,6 +16,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.config import built_from_secret, resources
+from shared.deadline import invocation
 from shared.envelope import Envelope, SalesforceOpportunityEvent
 from shared.http import ca_bundle
 from shared.netsuite.client import NetsuiteClient, client_from_secret
@@ -72,7 +73,8 @@ def record_handler(record: SQSRecord) -> None:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    response = process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+    with invocation(context):  # no outside call may outlive the invocation (shared.deadline)
+        response = process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
     return dict(response)
