@@ -625,6 +625,8 @@ def test_a_delete_in_the_same_second_as_the_last_save_still_closes_the_opportuni
             {"status": 503, "body": [{"errorCode": "SERVER_UNAVAILABLE", "message": "down"}]},
             id="503",
         ),
+        pytest.param({"kind": "drop"}, id="dropped-connection"),
+        pytest.param({"kind": "commit_then_drop"}, id="commit-then-drop"),
     ],
 )
 def test_a_passing_salesforce_failure_is_retried_then_syncs(
