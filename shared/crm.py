@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
+from shared.errors import RetryableError
+
 
 @dataclass(frozen=True)
 class Upsert:
@@ -67,6 +69,21 @@ class WriteResult:
     failure: WriteFailure | None = None
 
 
+class WriteOutcomeUnknown(RetryableError):
+    """The write was sent but its answer never arrived (a timeout, a dropped connection):
+    Salesforce may have committed it. The next attempt must learn what Salesforce holds."""
+
+    code = "OUTCOME_UNKNOWN"
+
+
+@dataclass(frozen=True)
+class OpportunityState:
+    """What Salesforce holds for one NetSuite order: the opportunity and its keyed lines."""
+
+    opportunity_id: str
+    lines: dict[str, str]  # NetSuite_Line_Key__c -> OpportunityLineItem id
+
+
 @dataclass(frozen=True)
 class PricebookEntryRef:
     id: str
@@ -88,6 +105,12 @@ class OpportunityStore(Protocol):
 
     def write_orders(self, writes: list[OrderWrite]) -> dict[str, WriteResult]:
         """Apply every write (each all-or-nothing) in as few API calls as the limits allow."""
+        ...
+
+    def opportunity_states(self, netsuite_order_ids: set[str]) -> dict[str, OpportunityState]:
+        """The opportunities of these NetSuite orders with their keyed lines, in ONE query;
+        an order with no opportunity is absent. Used when the outcome of an earlier write
+        is unknown, so the plan starts from what Salesforce really holds."""
         ...
 
     def opportunity_lines(self, opportunity_id: str) -> dict[str, str]:

@@ -6,6 +6,9 @@
   for methods that are safe to repeat, unless the caller says the call is idempotent (e.g. a
   create keyed by a caller-chosen GUID). When the attempts run out the last response is
   returned (or the error raised) and the adapter decides what it means.
+- Never past the invocation's end (`shared.deadline`): each attempt's timeouts are cut to
+  the time left, an attempt that would get too little is not started, and no backoff sleeps
+  past it.
 - TLS is always verified; `SALESBRIDGE_CA_BUNDLE` adds a local CA (the sandboxes) instead of
   switching verification off.
 """
@@ -23,6 +26,7 @@ from typing import Any, cast
 import httpx
 from tenacity import RetryCallState, wait_exponential_jitter
 
+from shared.deadline import MIN_CALL_SECONDS, call_timeout, seconds_left
 from shared.errors import ConfigurationError
 
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
@@ -77,14 +81,17 @@ class RetryingTransport(httpx.BaseTransport):
             IDEMPOTENT_EXTENSION, False
         )
         attempt = 1
+        configured = dict(request.extensions.get("timeout") or {})
         while True:
+            _bound_timeouts(request, configured)
             try:
                 response = self._inner.handle_request(request)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError):
                 # Nothing reached the server (or it hung up): safe to repeat when repeatable.
-                if not repeatable or attempt >= self._policy.attempts:
+                delay = self._delay(attempt, None)
+                if not repeatable or attempt >= self._policy.attempts or _too_late(delay):
                     raise
-                self._sleep(self._delay(attempt, None))
+                self._sleep(delay)
                 attempt += 1
                 continue
             if (
@@ -96,9 +103,12 @@ class RetryingTransport(httpx.BaseTransport):
             hint = retry_after_seconds(response)
             if hint is not None and hint > self._policy.max_retry_after_seconds:
                 return response
+            delay = self._delay(attempt, hint)
+            if _too_late(delay):
+                return response  # the adapter gives the record back to the queue
             response.read()
             response.close()
-            self._sleep(self._delay(attempt, hint))
+            self._sleep(delay)
             attempt += 1
 
     def _delay(self, attempt: int, hint: float | None) -> float:
@@ -108,6 +118,23 @@ class RetryingTransport(httpx.BaseTransport):
 
     def close(self) -> None:
         self._inner.close()
+
+
+def _bound_timeouts(request: httpx.Request, configured: dict[str, float | None]) -> None:
+    """Cut this attempt's timeouts to the invocation's time left (see `shared.deadline`)."""
+    wanted = max((v for v in configured.values() if v is not None), default=None)
+    if wanted is None:
+        return
+    budget = call_timeout(wanted, f"{request.method} {request.url.host}")
+    request.extensions["timeout"] = {
+        name: budget if value is None else min(value, budget) for name, value in configured.items()
+    }
+
+
+def _too_late(delay: float) -> bool:
+    """Would sleeping `delay` leave too little time for another attempt?"""
+    left = seconds_left()
+    return left is not None and delay + MIN_CALL_SECONDS > left
 
 
 @dataclass

@@ -24,11 +24,13 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceExpiredSession
 
+from shared.deadline import call_timeout
 from shared.errors import ConfigurationError, PermanentError, RetryableError
 from shared.http import tls_verification_failed
 
 DEFAULT_API_VERSION = "61.0"
 JWT_LIFETIME_SECONDS = 180  # Salesforce accepts at most 3 minutes ahead
+TOKEN_TIMEOUT_SECONDS = 20.0
 T = TypeVar("T")
 
 
@@ -84,7 +86,8 @@ def fetch_token(
         data = {"grant_type": "client_credentials"}
         auth = (credentials.consumer_key, credentials.consumer_secret or "")
     try:
-        response = http.post(url, data=data, auth=auth, timeout=20)
+        timeout = call_timeout(TOKEN_TIMEOUT_SECONDS, "the Salesforce token request")
+        response = http.post(url, data=data, auth=auth, timeout=timeout)
     except requests.exceptions.SSLError as exc:
         # Not transient: the certificate or the configured CA is wrong.
         raise tls_verification_failed(url, exc) from exc

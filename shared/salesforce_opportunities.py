@@ -2,6 +2,8 @@
 
     opportunity_for_export   GET /query  Opportunity + Account + (OpportunityLineItems with
                              PricebookEntry.Product2) in ONE SOQL statement
+    won_not_exported_since   GET /query  won opportunities to export modified since a moment
+                             (the export backstop), ONE SOQL statement (+ its pages)
     record_export            PATCH /composite/sobjects (sObject Collections update, allOrNone)
                              the opportunity's NetSuite_Id__c / NetSuite_Order_Number__c and
                              every line's NetSuite_Line_Key__c in ONE call
@@ -25,17 +27,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from simple_salesforce import Salesforce
 from simple_salesforce.format import format_soql
 
+from shared.deadline import call_timeout
 from shared.errors import (
     PermanentError,
     RetryableError,
 )
 from shared.observability import shape_of, vendor_message
+from shared.order_export.backstop import WonOpportunity
 from shared.order_export.models import ExportableOpportunity, ExportRecord, OpportunityLine
 from shared.salesforce_orders import RETRYABLE_CODES, Connection, call_translated
 
@@ -53,6 +58,11 @@ EXPORT_SOQL = (
     "FROM OpportunityLineItems ORDER BY SortOrder, CreatedDate) "
     "FROM Opportunity WHERE Id = {}"
 )
+WON_NOT_EXPORTED_SOQL = (
+    "SELECT Id, LastModifiedDate FROM Opportunity "
+    "WHERE IsWon = true AND Skip_Export_to_NetSuite__c = false AND NetSuite_Id__c = null "
+    "AND LastModifiedDate >= {} ORDER BY LastModifiedDate"
+)
 
 
 class SalesforceOpportunities:
@@ -68,12 +78,27 @@ class SalesforceOpportunities:
 
     def opportunity_for_export(self, opportunity_id: str) -> ExportableOpportunity | None:
         soql = format_soql(EXPORT_SOQL, opportunity_id)
-        page = self._request(lambda sf: sf.query(soql, timeout=self.timeout))
+        timeout = call_timeout(self.timeout, "a Salesforce query")
+        page = self._request(lambda sf: sf.query(soql, timeout=timeout))
         records = page.get("records") or []
         if not records:
             return None
         row = records[0]
         return parse_opportunity(row, self._child_rows(row.get("OpportunityLineItems")))
+
+    def won_not_exported_since(self, since: datetime) -> list[WonOpportunity]:
+        moment = (since if since.tzinfo else since.replace(tzinfo=UTC)).astimezone(UTC)
+        soql = format_soql(WON_NOT_EXPORTED_SOQL, moment.replace(microsecond=0))
+        timeout = call_timeout(self.timeout, "a Salesforce query")
+        page = self._request(lambda sf: sf.query(soql, timeout=timeout))
+        rows = list(page.get("records") or [])
+        while not page.get("done", True) and page.get("nextRecordsUrl"):
+            page = self._request(self._next_page(page["nextRecordsUrl"]))
+            rows.extend(page.get("records") or [])
+        return [
+            WonOpportunity(str(row["Id"]), _salesforce_datetime(str(row["LastModifiedDate"])))
+            for row in rows
+        ]
 
     def record_export(self, record: ExportRecord) -> None:
         records: list[dict[str, Any]] = [
@@ -107,14 +132,14 @@ class SalesforceOpportunities:
         return rows
 
     def _next_page(self, url: str) -> Callable[[Salesforce], Any]:
-        return lambda sf: sf.query_more(url, identifier_is_url=True, timeout=self.timeout)
+        timeout = call_timeout(self.timeout, "a Salesforce query")
+        return lambda sf: sf.query_more(url, identifier_is_url=True, timeout=timeout)
 
     def _update(self, records: list[dict[str, Any]]) -> None:
         data = json.dumps({"allOrNone": True, "records": records})
+        timeout = call_timeout(self.timeout, "the Salesforce write-back")
         answer = self._request(
-            lambda sf: sf.restful(
-                "composite/sobjects", method="PATCH", data=data, timeout=self.timeout
-            )
+            lambda sf: sf.restful("composite/sobjects", method="PATCH", data=data, timeout=timeout)
         )
         if not isinstance(answer, list):
             raise PermanentError(f"Salesforce answered a collection update with {shape_of(answer)}")
@@ -178,3 +203,8 @@ def parse_line(row: dict[str, Any]) -> OpportunityLine:
 def _decimal(value: Any) -> Decimal:
     # Through str: JSON numbers arrive as floats, and 0.1 must stay 0.1.
     return Decimal(str(value)) if value is not None else Decimal(0)
+
+
+def _salesforce_datetime(value: str) -> datetime:
+    """Salesforce writes datetimes as 2026-11-22T09:41:07.000+0000."""
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f%z")

@@ -31,7 +31,9 @@ Replaying a write that already committed (a timeout after Salesforce wrote it, a
 message) is not a no-op: a new line's upsert now meets an existing line and is refused
 (INVALID_FIELD_FOR_INSERT_UPDATE: OpportunityId cannot change) and a deleted line answers
 ENTITY_IS_DELETED. Both are permanent failures of that order; the caller repairs its line
-state with `opportunity_lines` and writes again.
+state with `opportunity_states` and writes again. A graph call whose answer is lost (a read
+timeout, a connection dropped after the request went out) raises `WriteOutcomeUnknown`: it
+may have committed, and the caller must learn Salesforce's state before writing again.
 
 Where the documentation is silent (choices made here):
 - graphId is the write id when it is letters, digits and underscores, under 40 characters
@@ -74,12 +76,15 @@ from simple_salesforce.format import format_soql
 
 from shared.crm import (
     LineWrite,
+    OpportunityState,
     OrderWrite,
     PricebookEntryRef,
     Upsert,
     WriteFailure,
+    WriteOutcomeUnknown,
     WriteResult,
 )
+from shared.deadline import call_timeout
 from shared.errors import (
     BudgetExhausted,
     ConfigurationError,
@@ -420,6 +425,35 @@ class SalesforceOrders:
             sendable = halted
         return {write.write_id: results[write.write_id] for write in writes}
 
+    def opportunity_states(self, netsuite_order_ids: set[str]) -> dict[str, OpportunityState]:
+        if not netsuite_order_ids:
+            return {}
+        soql = format_soql(
+            "SELECT Id, NetSuite_Id__c, "
+            "(SELECT Id, NetSuite_Line_Key__c FROM OpportunityLineItems) "
+            "FROM Opportunity WHERE NetSuite_Id__c IN {}",
+            sorted(netsuite_order_ids),
+        )
+        states: dict[str, OpportunityState] = {}
+        for row in self._query(soql):
+            lines = {
+                child["NetSuite_Line_Key__c"]: child["Id"]
+                for child in self._child_rows(row.get("OpportunityLineItems"))
+                if child.get("NetSuite_Line_Key__c")  # lines added by hand are not ours
+            }
+            states[str(row["NetSuite_Id__c"])] = OpportunityState(str(row["Id"]), lines)
+        return states
+
+    def _child_rows(self, child: dict[str, Any] | None) -> list[dict[str, Any]]:
+        if not child:
+            return []  # Salesforce answers null for a subquery with no rows
+        rows = list(child.get("records") or [])
+        while not child.get("done", True) and child.get("nextRecordsUrl"):
+            timeout = call_timeout(self.timeout, "a Salesforce query")
+            child = self._request(_next_page(child["nextRecordsUrl"], timeout))
+            rows.extend(child.get("records") or [])
+        return rows
+
     def opportunity_lines(self, opportunity_id: str) -> dict[str, str]:
         return self._keyed_lines(
             format_soql(
@@ -478,9 +512,20 @@ class SalesforceOrders:
 
     def _post_graphs(self, payload: list[Graph]) -> dict[str, dict[str, Any]]:
         data = graph_payload(payload)
-        body = self._request(
-            lambda sf: sf.restful("composite/graph", method="POST", data=data, timeout=self.timeout)
-        )
+        # Bounded by the invocation: Lambda must never kill the worker while the graph call
+        # may be committing (see shared.deadline); too little time left and it is not sent.
+        timeout = call_timeout(self.timeout, "the Salesforce graph call")
+        try:
+            body = self._request(
+                lambda sf: sf.restful("composite/graph", method="POST", data=data, timeout=timeout)
+            )
+        except RetryableError as error:
+            if answer_lost(error):
+                raise WriteOutcomeUnknown(
+                    f"the outcome of the graph call is unknown (it may have committed): "
+                    f"{error.message}"
+                ) from error.__cause__
+            raise
         graphs = body.get("graphs") if isinstance(body, dict) else None
         if not isinstance(graphs, list):
             raise PermanentError(
@@ -490,10 +535,12 @@ class SalesforceOrders:
 
     def _query(self, soql: str) -> list[dict[str, Any]]:
         """Every row, following nextRecordsUrl; each page is one counted call."""
-        page = self._request(lambda sf: sf.query(soql, timeout=self.timeout))
+        timeout = call_timeout(self.timeout, "a Salesforce query")
+        page = self._request(lambda sf: sf.query(soql, timeout=timeout))
         records = list(page["records"])
         while not page.get("done", True):
-            page = self._request(_next_page(page["nextRecordsUrl"], self.timeout))
+            timeout = call_timeout(self.timeout, "a Salesforce query")
+            page = self._request(_next_page(page["nextRecordsUrl"], timeout))
             records.extend(page["records"])
         return records
 
@@ -529,6 +576,15 @@ def call_translated[R](connection: Connection, operation: Callable[[Salesforce],
         raise RetryableError(f"Salesforce unreachable: {error}") from error
     except ValueError as error:  # a 2xx whose body is not JSON (a proxy's error page)
         raise RetryableError(f"Salesforce answered something other than JSON: {error}") from error
+
+
+def answer_lost(error: SalesbridgeError) -> bool:
+    """The request may have reached Salesforce but no answer came back (a read timeout, a
+    connection dropped mid-call); a connect timeout means it never left."""
+    cause = error.__cause__
+    return isinstance(cause, requests.RequestException) and not isinstance(
+        cause, requests.exceptions.ConnectTimeout
+    )
 
 
 def _next_page(url: str, timeout: float) -> Callable[[Salesforce], Any]:

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from shared.batch import fail_before_dead_letter
 from shared.config import built_from_secret, load_settings, resources
+from shared.deadline import invocation
 from shared.envelope import Envelope, NetsuiteOrderEvent
 from shared.http import ca_bundle
 from shared.netsuite.client import NetsuiteClient, client_from_secret
@@ -131,7 +132,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     records = event.get("Records", [])
     queued, malformed = parse(records)
     try:
-        result = order_sync().run(queued) if queued else BatchResult()
+        with invocation(context):  # no outside call may outlive the invocation (shared.deadline)
+            result = order_sync().run(queued) if queued else BatchResult()
     except Exception as exc:
         # A bug or a crash the service could not record: Lambda redelivers the whole batch
         # (and the error alarm fires); on the last delivery the jobs must say why first.

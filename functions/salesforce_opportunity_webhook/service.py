@@ -1,34 +1,10 @@
-"""Turning an authenticated Closed Won callout into a queued job (no AWS or HTTP in here)."""
+"""Turning an authenticated Closed Won callout into a queued job (no AWS or HTTP in here).
+
+The intake itself lives in `shared.order_export.intake`: the export backstop uses it too.
+"""
 
 from __future__ import annotations
 
-from shared.envelope import SALESFORCE_OPPORTUNITY_WON, SalesforceOpportunityEvent
-from shared.intake import Accepted, JobRepository, accept_event
-from shared.queues import QueueSender
+from shared.order_export.intake import SOURCE, accept_opportunity_event, record_key
 
-SOURCE = "salesforce"
-
-
-def record_key(event: SalesforceOpportunityEvent) -> str:
-    return f"opportunity:{event.opportunity_id}"
-
-
-def accept_opportunity_event(
-    event: SalesforceOpportunityEvent,
-    *,
-    correlation_id: str,
-    jobs: JobRepository,
-    queue: QueueSender,
-) -> Accepted:
-    # One FIFO group per opportunity; the id + version deduplicates a flow that fires twice.
-    return accept_event(
-        event,
-        source=SOURCE,
-        record_key=record_key(event),
-        version=event.version,
-        message_type=SALESFORCE_OPPORTUNITY_WON,
-        correlation_id=correlation_id,
-        jobs=jobs,
-        queue=queue,
-        detail={"event": event.event},
-    )
+__all__ = ["SOURCE", "accept_opportunity_event", "record_key"]

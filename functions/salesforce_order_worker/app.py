@@ -17,6 +17,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.batch import fail_before_dead_letter
 from shared.config import built_from_secret, resources
+from shared.deadline import invocation
 from shared.envelope import Envelope, SalesforceOpportunityEvent
 from shared.http import ca_bundle
 from shared.netsuite.client import NetsuiteClient, client_from_secret
@@ -90,7 +91,8 @@ def give_up_on_last_delivery(record: dict[str, Any], reason: str) -> None:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    response = process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+    with invocation(context):  # no outside call may outlive the invocation (shared.deadline)
+        response = process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
     return dict(response)

@@ -58,7 +58,10 @@ class Fault:
 
     kind "status": answer `status` with `body` (JSON) and `headers` instead of the real handler.
     kind "latency": sleep `delay_ms`, then serve the request normally.
-    kind "drop": close the connection without answering.
+    kind "drop": close the connection without answering (nothing was done).
+    kind "commit_then_drop": serve the request (its changes are kept), then close the
+    connection before the answer is sent: the caller cannot tell whether it happened, as
+    after a timeout that struck once the vendor had committed.
     `times` is how many requests it hits before disarming itself (None: until cleared).
     `probability` is the chance that a matching request is hit (1.0: every one), drawn from a
     generator seeded with `seed`, so a chaos run with the same seed and the same order of
@@ -219,6 +222,10 @@ class SandboxApp:
             return exc.get_response(environ), "(unrouted)"
         fault = self._take_fault(str(endpoint), request.method)
         if fault is not None:
+            if fault.kind == "commit_then_drop":
+                getattr(self, str(endpoint))(request, **args)
+                _drop_connection(environ)
+                return Response(b"", status=500), str(endpoint)
             if fault.kind == "latency":
                 time.sleep(fault.delay_ms / 1000)
             elif fault.kind == "drop":

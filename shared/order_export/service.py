@@ -25,10 +25,18 @@ Failures follow `shared.batch`: permanent ones fail the job with the reason and 
 message; retryable ones (429, 5xx, timeouts, lock contention, an exhausted API budget) return
 it to the queue, and the last attempt marks the job failed as the message goes to the DLQ.
 A retry after step 3 upserts the same order again (same external id) and carries on.
+
+A write whose answer is lost converges on the retry: the order PUT carries every line with
+`?replace=item`, so NetSuite's lines become exactly the opportunity's again, even if someone
+changed them in between, and the line keys written back are read from that order. A write-back
+that committed unseen leaves `NetSuite_Id__c` set: the retry recognises its own export by the
+link saved in step 4 and finishes the job done (later NetSuite edits flow back by that link);
+a newer callout for an exported opportunity is still skipped with its reason.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -88,14 +96,24 @@ class OrderExport:
             return  # a duplicate delivery of a finished job costs nothing
 
         def fail(reason: str) -> None:
-            self._transition(job, JobStatus.FAILED, error=reason)
+            current = self.jobs.get(job.job_id) or job  # a retry note may have moved it on
+            self._transition(current, JobStatus.FAILED, error=reason)
             logger.warning(
                 "opportunity export failed",
                 extra={"opportunity_id": message.envelope.payload.opportunity_id, "reason": reason},
             )
 
+        def export() -> None:
+            try:
+                self._export(
+                    job, message.envelope.payload.opportunity_id, retry=message.receive_count > 1
+                )
+            except RetryableError as exc:
+                self._note_retry(job, exc.message)
+                raise
+
         handle_record(
-            lambda: self._export(job, message.envelope.payload.opportunity_id),
+            export,
             receive_count=message.receive_count,
             max_receive_count=self.max_receive_count,
             on_permanent_failure=fail,
@@ -103,10 +121,18 @@ class OrderExport:
 
     # -- the steps -------------------------------------------------------------------------------
 
-    def _export(self, job: Job, opportunity_id: str) -> None:
+    def _export(self, job: Job, opportunity_id: str, *, retry: bool = False) -> None:
         opportunity = self.salesforce.opportunity_for_export(opportunity_id)
         if opportunity is None:
             self._skip(job, opportunity_id, "the opportunity no longer exists in Salesforce")
+            return
+        if retry and self._exported_before(opportunity):
+            done: dict[str, Any] = {
+                "netsuite_order_id": opportunity.netsuite_id,
+                "opportunity_id": opportunity.id,
+                "reason": "exported by an earlier attempt whose answer was lost",
+            }
+            self._transition(job, JobStatus.DONE, detail=done)
             return
         reason = skip_reason(opportunity)
         if reason is not None:
@@ -136,6 +162,13 @@ class OrderExport:
         self._transition(job, JobStatus.DONE, detail=detail)
         logger.info("opportunity exported", extra=detail)
 
+    def _exported_before(self, opportunity: ExportableOpportunity) -> bool:
+        """Its NetSuite id is the order salesbridge exported it as (not born in NetSuite)."""
+        if not opportunity.netsuite_id or opportunity.skip_export or not opportunity.is_won:
+            return False
+        link = self.links.get(f"netsuite:salesorder:{opportunity.netsuite_id}", OPPORTUNITY)
+        return link is not None and link.target_id == opportunity.id
+
     def _remember(self, order: SalesOrder, opportunity_id: str, keys: dict[str, str]) -> None:
         """The link shared.order_sync reads, saved before the write-back narrows the echo race."""
         source_key = f"netsuite:salesorder:{order.id}"
@@ -158,6 +191,15 @@ class OrderExport:
 
     def _job(self, message: QueuedOpportunity) -> Job:
         return job_for(message.envelope, self.jobs)
+
+    def _note_retry(self, job: Job, reason: str) -> None:
+        """Say on the job why it is retried (e.g. a write whose answer was lost); bookkeeping
+        only, it never blocks the retry."""
+        current = self.jobs.get(job.job_id) or job
+        if current.status in (JobStatus.DONE, JobStatus.SKIPPED, JobStatus.FAILED):
+            return
+        with contextlib.suppress(Exception):
+            self.jobs.transition(current, current.status, error=reason, attempted=True)
 
     def _skip(self, job: Job, opportunity_id: str, reason: str) -> None:
         self._transition(job, JobStatus.SKIPPED, detail={"reason": reason})

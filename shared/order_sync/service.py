@@ -11,6 +11,16 @@ For a batch taken from the FIFO queue:
 6. remember links (opportunity, lines, account, version, content hash), write the opportunity
    id back into a NetSuite order once, and finish each job.
 
+A write whose outcome is unknown (the answer lost after Salesforce may have committed, the
+link not saved, the Lambda killed mid-call) must not leave orphan lines. Before each write an
+order's *write intent* is recorded (a link `netsuite:salesorder:<id>` -> `PENDING_WRITE`, open);
+once the write and its link are saved the intent is settled. An attempt that finds the intent
+still open (or no link on a redelivery) does not trust the link: it first reads what
+Salesforce holds (ONE query for all such orders of the batch: the opportunities with their
+keyed lines) and plans from that, so the write converges to NetSuite's order exactly: lines
+updated in place, created, and every line of ours NetSuite no longer has deleted. The normal
+path pays no read: 1 Salesforce call per batch (plus the price lookup when not cached).
+
 Failures: a permanent problem fails that order's job with a reason a person can act on, and
 the other orders go through; a retryable one returns the order's messages to the queue (and
 on the last attempt marks the job failed, the message going to the DLQ); an exhausted
@@ -26,7 +36,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Protocol
 
-from shared.crm import OpportunityStore, PricebookEntryRef, WriteResult
+from shared.crm import OpportunityStore, PricebookEntryRef, WriteOutcomeUnknown, WriteResult
 from shared.envelope import Envelope, NetsuiteOrderEvent
 from shared.errors import BudgetExhausted, ConfigurationError, PermanentError, RetryableError
 from shared.intake import job_for
@@ -50,6 +60,9 @@ from shared.stores.ports import JobRepository, LinkRepository
 
 OPPORTUNITY = "salesforce:Opportunity"
 ACCOUNT = "salesforce:Account"
+# The write intent of an order (see the module docstring): attributes {"state": ...}.
+PENDING_WRITE = "salesforce:OpportunityWrite"
+INTENT_OPEN, INTENT_SETTLED = "open", "settled"
 ENTRY_CACHE_SECONDS = 3600
 # Errors that mean our memory of the opportunity's lines is out of date (a line deleted in
 # Salesforce, or created by an attempt whose answer was lost): re-read the lines and retry.
@@ -99,6 +112,18 @@ class _Order:
     account_id: str | None = None
     customer: Customer | None = None
     plan: Plan | None = None
+    intent: Link | None = None  # the order's write intent, as last read or saved
+
+    @property
+    def source_key(self) -> str:
+        return f"netsuite:salesorder:{self.order_id}"
+
+    @property
+    def outcome_unknown(self) -> bool:
+        """An earlier write may have committed without salesbridge knowing what it did."""
+        if self.intent is not None and self.intent.attributes.get("state") == INTENT_OPEN:
+            return True
+        return self.link is None and any(m.receive_count > 1 for m in self.messages)
 
 
 class OrderSync:
@@ -137,6 +162,7 @@ class OrderSync:
         for order in pending:
             self._guard(order, result, partial(self._prepare, order, result, to_write))
         self._guard_all(to_write, result, self._resolve_accounts)
+        to_write = self._learn_unknown_outcomes(to_write, result)
         entries = self._guard_all(to_write, result, self._price_book_entries)
         for order in list(to_write):
             if not self._guard(order, result, partial(self._plan, order, entries or {}, result)):
@@ -201,6 +227,81 @@ class OrderSync:
             if customer_id not in customers:
                 customers[customer_id] = self.netsuite.customer(customer_id)
             order.customer = customers[customer_id]
+
+    def _learn_unknown_outcomes(self, orders: list[_Order], result: BatchResult) -> list[_Order]:
+        """Orders whose last write may have committed unseen start from Salesforce's state;
+        if that read fails, those orders (only) retry."""
+        known = [o for o in orders if self._guard(o, result, partial(self._read_intent, o))]
+        unknown = [o for o in known if not o.closing and o.outcome_unknown]
+        if unknown:
+            read = list(unknown)
+            self._guard_all(read, result, self._adopt_salesforce_state)  # empties it on failure
+            if not read:  # the read failed: those orders retry, the others go on
+                known = [o for o in known if o not in unknown]
+        return known
+
+    def _read_intent(self, order: _Order) -> None:
+        order.intent = self.links.get(order.source_key, PENDING_WRITE)
+
+    def _adopt_salesforce_state(self, orders: list[_Order]) -> None:
+        """ONE query for the opportunities and keyed lines of `orders`; each order's link then
+        says what Salesforce really holds (its echo digest cleared: it must write)."""
+        states = self.salesforce.opportunity_states({o.order_id for o in orders})
+        for order in orders:
+            state = states.get(order.order_id)
+            if state is None and order.link is None:
+                continue  # nothing was committed: plan as new
+            attributes = {
+                f"{LINES_ATTRIBUTE_PREFIX}{k}": v for k, v in (state.lines if state else {}).items()
+            }
+            base = order.link or Link(source_key=order.source_key, target=OPPORTUNITY, target_id="")
+            order.link = base.model_copy(
+                update={
+                    "target_id": state.opportunity_id if state else base.target_id,
+                    "attributes": attributes,
+                    "fields_hash": None,
+                }
+            )
+            logger.info(
+                "planning from Salesforce's state: an earlier write's outcome is unknown",
+                extra={**_trace(order), "salesforce_lines": len(attributes)},
+            )
+
+    def _open_intents(self, orders: list[_Order], result: BatchResult) -> list[_Order]:
+        """Record, before writing, that each order's write is under way; an order whose
+        intent cannot be recorded is not written (it retries)."""
+        ready = []
+        for order in orders:
+            if self._guard(order, result, partial(self._open_intent, order)):
+                ready.append(order)
+        return ready
+
+    def _open_intent(self, order: _Order) -> None:
+        if order.intent is not None and order.intent.attributes.get("state") == INTENT_OPEN:
+            return
+        version = order.order.version if order.order else ""
+        base = order.intent or Link(
+            source_key=order.source_key, target=PENDING_WRITE, target_id=version
+        )
+        try:
+            order.intent = self.links.save(
+                base.model_copy(update={"target_id": version, "attributes": {"state": INTENT_OPEN}})
+            )
+        except Exception as exc:  # StaleWrite included: another worker is on it, retry later
+            raise RetryableError(f"could not record the write intent: {exc}") from exc
+
+    def _settle_intent(self, order: _Order) -> None:
+        """The write and its link are saved: the next attempt may trust the link again."""
+        if order.intent is None:
+            return
+        try:
+            order.intent = self.links.save(
+                order.intent.model_copy(update={"attributes": {"state": INTENT_SETTLED}})
+            )
+        except Exception as exc:  # the next attempt only pays one read more
+            logger.warning(
+                "could not settle the write intent", extra={**_trace(order), "error": str(exc)}
+            )
 
     def _price_book_entries(self, orders: list[_Order]) -> dict[tuple[str, str], PricebookEntryRef]:
         needed: set[tuple[str, str]] = set()
@@ -273,9 +374,17 @@ class OrderSync:
         *,
         repair: bool,
     ) -> None:
+        orders = self._open_intents(orders, result)
         writes = [o.plan.write for o in orders if o.plan is not None]
+        if not writes:
+            return
         try:
             results = self.salesforce.write_orders(writes)
+        except WriteOutcomeUnknown as exc:
+            # The intents stay open: the next attempt reads Salesforce's state first.
+            for order in orders:
+                self._retry(order, result, f"outcome unknown, will converge: {exc.message}")
+            return
         except BudgetExhausted as exc:
             until = self.budget.hold(exc.message)
             for order in orders:
@@ -320,15 +429,10 @@ class OrderSync:
         result: BatchResult,
         entries: dict[tuple[str, str], PricebookEntryRef],
     ) -> None:
-        """Re-read the lines Salesforce really has, re-plan, and write once more."""
+        """Re-read the lines Salesforce really has, re-plan, and write once more. The read is
+        guarded like every step: if it fails, these orders retry (with their bookkeeping)."""
+        self._guard_all(orders, result, self._adopt_salesforce_state)
         for order in orders:
-            assert order.order is not None and order.plan is not None
-            current = self.salesforce.order_lines(order.order_id)
-            attributes = {f"{LINES_ATTRIBUTE_PREFIX}{k}": v for k, v in current.items()}
-            base = order.link or Link(
-                source_key=f"netsuite:salesorder:{order.order_id}", target=OPPORTUNITY, target_id=""
-            )
-            order.link = base.model_copy(update={"attributes": attributes})
             order.plan = None
             self._guard(order, result, partial(self._plan, order, entries, result))
         self._write([o for o in orders if o.plan is not None], result, entries, repair=False)
@@ -360,6 +464,7 @@ class OrderSync:
             key = f"netsuite:customer:{customer_id}"
             if self.links.get(key, ACCOUNT) is None:
                 self._save_link(Link(source_key=key, target=ACCOUNT, target_id=outcome.account_id))
+        self._settle_intent(order)
         if order.order is not None:
             self._write_back_once(order.order, opportunity_id)
         detail: dict[str, Any] = {
@@ -437,6 +542,9 @@ class OrderSync:
             self._fail(order, result, exc.message)
         except RetryableError as exc:
             self._retry(order, result, exc.message)
+        except Exception as exc:  # a bug or an outage we did not foresee: this order only
+            logger.exception("unexpected error in an order's step", extra=_trace(order))
+            self._retry(order, result, f"unexpected error: {type(exc).__name__}: {exc}")
         return False
 
     def _guard_all(
@@ -452,6 +560,10 @@ class OrderSync:
         except (RetryableError, PermanentError) as exc:
             for order in orders:
                 self._retry(order, result, exc.message)
+        except Exception as exc:  # never out of the handler: each order keeps its bookkeeping
+            logger.exception("unexpected error in a batch step")
+            for order in orders:
+                self._retry(order, result, f"unexpected error: {type(exc).__name__}: {exc}")
         orders.clear()
         return None
 

@@ -663,6 +663,8 @@ def test_a_delete_in_the_same_second_as_the_last_save_still_closes_the_opportuni
             {"status": 503, "body": [{"errorCode": "SERVER_UNAVAILABLE", "message": "down"}]},
             id="503",
         ),
+        pytest.param({"kind": "drop"}, id="dropped-connection"),
+        pytest.param({"kind": "commit_then_drop"}, id="commit-then-drop"),
     ],
 )
 def test_a_passing_salesforce_failure_is_retried_then_syncs(
@@ -930,3 +932,49 @@ def test_the_demo_scenario_passes(orders: Orders) -> None:
     lines: list[str] = []
     s20_netsuite_orders.run(orders.stack, lines.append)
     assert any("Closed Lost" in line for line in lines)
+
+
+# -- a write whose answer is lost ------------------------------------------------------------
+
+
+def _amount_matches(orders: Orders, order_id: str) -> dict[str, Any]:
+    """Salesforce holds exactly NetSuite's order: one line per item line, Amount == total."""
+    opportunity = orders.opportunity(order_id)
+    netsuite = orders.order(order_id)
+    keys = {f"{order_id}-{line['line']}" for line in netsuite["item"]["items"]}
+    assert set(orders.lines(opportunity["Id"])) == keys
+    assert opportunity["Amount"] == netsuite["total"]
+    return opportunity
+
+
+def test_a_committed_graph_whose_answer_is_lost_leaves_no_orphan_lines(orders: Orders) -> None:
+    # The issue's case: the first write commits, its answer never arrives, and NetSuite's
+    # lines change before the retry. The retry must delete what the first attempt wrote.
+    orders.ns.configure(events_enabled=False)
+    order_id = orders.new_order(ALPINE, [(TENT, 1), (BAG, 2)])
+    first = orders.batch((order_id, orders.version(order_id)))
+    orders.sf.inject_fault("composite_graph", kind="commit_then_drop", times=1)
+    assert orders.work(first)["batchItemFailures"] != []
+    [job] = orders.jobs(order_id)
+    assert job["status"] == "queued" and "unknown" in job["last_error"]
+    committed = orders.opportunity(order_id)
+    assert set(orders.lines(committed["Id"])) == {f"{order_id}-1", f"{order_id}-2"}
+
+    orders.wait_past_last_save(order_id)
+    items = {"items": [{"item": {"id": PACK}, "quantity": 3}]}
+    answer = orders.rest.patch(f"salesOrder/{order_id}?replace=item", json={"item": items})
+    assert answer.status_code == 204, answer.text
+    edited = orders.version(order_id)
+    orders.ns.configure(events_enabled=True)
+    graphs, queries = orders.calls("composite_graph"), orders.calls("query")
+    orders.emit(order_id)
+    orders.settle()
+
+    opportunity = _amount_matches(orders, order_id)
+    assert opportunity["Id"] == committed["Id"]
+    assert set(orders.lines(opportunity["Id"])) == {f"{order_id}-3"}
+    [job] = [j for j in orders.jobs(order_id) if j["version"] == edited]
+    assert job["status"] == "done" and job["detail"]["deleted_lines"] == 2
+    # what the retry paid: one query for Salesforce's state, one for the new product's price
+    assert orders.calls("query") - queries == 2
+    assert orders.calls("composite_graph") - graphs == 1

@@ -21,11 +21,15 @@ import pytest
 from simple_salesforce import Salesforce, SFType
 
 from devstack.stack import LocalStack
+from shared.envelope import SalesforceOpportunityEvent
+from shared.order_export.intake import accept_opportunity_event
 from shared.salesforce import connection_from_secret
 from shared.signing import signed_headers
+from shared.stores.jobs import JobStore
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUTE = "/webhooks/salesforce/opportunities"
+WORKER = "SalesforceOrderWorkerFunction"
 
 
 def sobject(sf: Salesforce, name: str) -> SFType:
@@ -232,3 +236,134 @@ def test_the_demo_scenario_passes(stack: LocalStack) -> None:
     lines: list[str] = []
     s30_salesforce_originated.run(stack, lines.append)
     assert any("the opportunity's lines" in line for line in lines)
+
+
+# -- writes whose answer is lost, and the backstop (issue 8, items 1 and 5) ----------------------
+
+
+def export_delivery(stack: LocalStack, sf: Salesforce, opportunity_id: str) -> dict[str, Any]:
+    """The SQS record the callout would queue (its job recorded), for direct invocations, so
+    a test can act between a failed delivery and the retry."""
+    from tests.e2e.test_netsuite_orders import _dynamodb_resource, _sqs_record
+
+    records: list[dict[str, Any]] = []
+
+    class Capture:
+        def send(self, body: str, *, group_id: str | None, dedup_id: str | None) -> str:
+            records.append(_sqs_record(f"m-{opportunity_id}", body, group_id or "", dedup_id or ""))
+            return records[-1]["messageId"]
+
+    modified = sobject(sf, "Opportunity").get(opportunity_id)["LastModifiedDate"]
+    event = SalesforceOpportunityEvent.model_validate(
+        {"opportunityId": opportunity_id, "lastModifiedDate": modified}
+    )
+    store = JobStore(stack.resources["JobsTable"].name, _dynamodb_resource(stack))
+    accept_opportunity_event(event, correlation_id="test", jobs=store, queue=Capture())
+    [record] = records
+    return record
+
+
+def deliver(stack: LocalStack, record: dict[str, Any], receive_count: int) -> dict[str, Any]:
+    record["attributes"]["ApproximateReceiveCount"] = str(receive_count)
+    answer: dict[str, Any] = stack.invoke(WORKER, {"Records": [record]})
+    return answer
+
+
+def export_job(stack: LocalStack, opportunity_id: str) -> dict[str, Any]:
+    [job] = [
+        j
+        for k, j in jobs(stack).items()
+        if k.startswith(f"salesforce:opportunity:{opportunity_id}")
+    ]
+    return job
+
+
+def converged(stack: LocalStack, sf: Salesforce, opportunity_id: str) -> dict[str, Any]:
+    """One NetSuite order; the opportunity's keyed lines are exactly its lines, same total."""
+    [order] = netsuite_orders(stack, f"sf-{opportunity_id}")
+    [opportunity] = query(
+        sf, f"SELECT NetSuite_Id__c, Amount FROM Opportunity WHERE Id = '{opportunity_id}'"
+    )
+    lines = query(
+        sf,
+        "SELECT NetSuite_Line_Key__c, Quantity FROM OpportunityLineItem "
+        f"WHERE OpportunityId = '{opportunity_id}'",
+    )
+    items = order["item"]["items"]
+    assert opportunity["NetSuite_Id__c"] == order["id"]
+    assert {line["NetSuite_Line_Key__c"] for line in lines} == {
+        f"{order['id']}-{item['line']}" for item in items
+    }
+    assert opportunity["Amount"] == order["total"]
+    statuses = {k: j["status"]["S"] for k, j in jobs(stack).items()}
+    [export] = [
+        s for k, s in statuses.items() if k.startswith(f"salesforce:opportunity:{opportunity_id}")
+    ]
+    assert export == "done", statuses
+    return order
+
+
+def test_an_order_put_committed_unanswered_then_edited_converges_on_the_retry(
+    stack: LocalStack, sf: Salesforce
+) -> None:
+    opportunity_id = close_an_opportunity_with_lines(sf)
+    # every attempt of the first delivery commits in NetSuite and loses its answer
+    fault = {"endpoint": "upsert_sales_order", "kind": "commit_then_drop", "times": 4}
+    assert netsuite_admin(stack, "faults", fault).status_code == 201
+    record = export_delivery(stack, sf, opportunity_id)
+    assert deliver(stack, record, 1)["batchItemFailures"] != []
+    job = export_job(stack, opportunity_id)
+    assert job["status"]["S"] == "queued" and "NetSuite" in job["last_error"]["S"]
+
+    # before the retry, someone adds a line to the order in NetSuite
+    [order] = netsuite_orders(stack, f"sf-{opportunity_id}")
+    added = {"item": {"items": [{"item": {"id": "506"}, "quantity": 7}]}}
+    edit = netsuite_admin(stack, "edit", {"id": order["id"], "fields": added})
+    assert edit.status_code == 200, edit.text
+    assert deliver(stack, record, 2) == {"batchItemFailures": []}
+    settle(stack)
+
+    order = converged(stack, sf, opportunity_id)
+    items = order["item"]["items"]
+    assert [(i["item"]["id"], i["quantity"]) for i in items] == [("501", 3), ("505", 10)]
+
+
+def test_a_write_back_committed_unanswered_then_edited_in_netsuite_converges(
+    stack: LocalStack, sf: Salesforce
+) -> None:
+    opportunity_id = close_an_opportunity_with_lines(sf)
+    fault = {"endpoint": "composite_collections", "method": "PATCH", "kind": "commit_then_drop"}
+    admin = stack.sandbox_admin("salesforce")
+    admin.inject_fault(fault.pop("endpoint"), times=1, **fault)
+    record = export_delivery(stack, sf, opportunity_id)
+    assert deliver(stack, record, 1)["batchItemFailures"] != []
+    assert "Salesforce" in export_job(stack, opportunity_id)["last_error"]["S"]
+
+    # before the retry, finance changes the first line in NetSuite (its event syncs it back)
+    [order] = netsuite_orders(stack, f"sf-{opportunity_id}")
+    first = order["item"]["items"][0]
+    changed = {"item": {"items": [{"line": first["line"], "quantity": 6}]}}
+    edit = netsuite_admin(stack, "edit", {"id": order["id"], "fields": changed})
+    assert edit.status_code == 200, edit.text
+    assert deliver(stack, record, 2) == {"batchItemFailures": []}
+    settle(stack)
+
+    order = converged(stack, sf, opportunity_id)
+    assert order["item"]["items"][0]["quantity"] == 6
+
+
+def test_a_lost_closed_won_callout_is_recovered_by_the_backstop(
+    stack: LocalStack, sf: Salesforce
+) -> None:
+    opportunity_id = close_an_opportunity_with_lines(sf)  # and the callout never arrives
+    event = json.loads((ROOT / "events" / "salesforce_export_backstop.json").read_text())
+
+    report = stack.invoke("SalesforceExportBackstopFunction", event)
+    assert report["queued"] >= 1
+    settle(stack)
+    converged(stack, sf, opportunity_id)
+
+    # exported now (NetSuite_Id__c set): the next run finds nothing more to queue for it
+    again = stack.invoke("SalesforceExportBackstopFunction", event)
+    assert again["queued"] == 0
+    assert len(netsuite_orders(stack, f"sf-{opportunity_id}")) == 1

@@ -6,7 +6,14 @@ import itertools
 from datetime import timedelta
 from typing import Any
 
-from shared.crm import OrderWrite, PricebookEntryRef, WriteFailure, WriteResult
+from shared.crm import (
+    OpportunityState,
+    OrderWrite,
+    PricebookEntryRef,
+    WriteFailure,
+    WriteOutcomeUnknown,
+    WriteResult,
+)
 from shared.envelope import NETSUITE_ORDER_CHANGED, Envelope, NetsuiteOrderEvent
 from shared.errors import BudgetExhausted
 from shared.netsuite.models import Customer, SalesOrder
@@ -61,6 +68,8 @@ class FakeSalesforce:
         self.calls: list[str] = []
         self.fail_next: dict[str, WriteFailure] = {}
         self.budget_gone = False
+        self.lose_next_answer = False  # commit the next graph call, then raise as if timed out
+        self.read_errors: list[Exception] = []  # raised by the next state reads, in order
         self._ids = itertools.count(1)
 
     def pricebook_entries(
@@ -103,7 +112,23 @@ class FakeSalesforce:
                 account_id=account_id,
                 line_ids=line_ids,
             )
+        if self.lose_next_answer:
+            self.lose_next_answer = False
+            raise WriteOutcomeUnknown("the answer of the graph call never arrived")
         return results
+
+    def opportunity_states(self, netsuite_order_ids: set[str]) -> dict[str, OpportunityState]:
+        self.calls.append("query opportunities with lines")
+        if self.read_errors:
+            raise self.read_errors.pop(0)
+        return {
+            order_id: OpportunityState(
+                opp["Id"],
+                {k: v["Id"] for k, v in self.lines.items() if v["Opp"] == order_id},
+            )
+            for order_id, opp in self.opportunities.items()
+            if order_id in netsuite_order_ids
+        }
 
     def opportunity_lines(self, opportunity_id: str) -> dict[str, str]:
         self.calls.append("query lines by opportunity")

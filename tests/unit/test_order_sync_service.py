@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from shared.crm import PricebookEntryRef, WriteFailure
+from shared.errors import RetryableError
 from shared.netsuite.models import OPPORTUNITY_ID_FIELD, SalesOrder
 from shared.order_sync.service import OrderSync
 from shared.settings import NetsuiteSettings
@@ -233,7 +234,7 @@ def test_lost_line_state_is_repaired_with_one_more_query_and_write() -> None:
     w.sync.run([queued(again, w.jobs)])
     assert w.status(again) is JobStatus.DONE
     assert w.salesforce.lines["4711-1"]["Quantity"] == 2 and len(w.salesforce.lines) == 1
-    assert "query lines by order" in w.salesforce.calls
+    assert "query opportunities with lines" in w.salesforce.calls
 
 
 def test_skipped_lines_are_recorded_on_the_job() -> None:
@@ -309,3 +310,94 @@ def test_a_tls_failure_on_the_write_is_our_configuration_not_salesforces_refusal
     job = next(iter(w.jobs.jobs.values()))
     assert job.status is JobStatus.FAILED
     assert job.last_error == reason
+
+
+# -- a write whose outcome is unknown (issue 8, item 1) and errors of the repair (item 3) --------
+
+
+def test_a_lost_answer_then_changed_lines_converge_with_one_read_and_no_orphans() -> None:
+    w = world()
+    first = w.add(
+        order(
+            [line(1, "501", 1, 189.0), line(2, "503", 2, 189.0)],
+            lastModifiedDate="2026-11-22T09:00:00Z",
+        )
+    )
+    w.salesforce.lose_next_answer = True  # committed in Salesforce, the answer never arrives
+    retried = w.sync.run([queued(first, w.jobs)])
+    assert retried.outcomes and set(retried.outcomes.values()) == {"retrying"}
+    assert set(w.salesforce.lines) == {"4711-1", "4711-2"}
+    job_error = next(iter(w.jobs.jobs.values())).last_error or ""
+    assert "outcome unknown" in job_error
+
+    changed = w.add(order([line(3, "504", 3, 189.0)], lastModifiedDate="2026-11-22T10:00:00Z"))
+    w.salesforce.calls.clear()
+    w.sync.run([queued(changed, w.jobs)])
+
+    assert w.status(changed) is JobStatus.DONE
+    assert set(w.salesforce.lines) == {"4711-3"}  # 4711-1 and 4711-2 deleted, not orphaned
+    # one read more than the normal path (the price of item 504, new here, is looked up too)
+    assert w.salesforce.calls == [
+        "query opportunities with lines",
+        "query PricebookEntry",
+        "graph x1",
+    ]
+
+    # settled: the next change is back on the economical path (the graph call only)
+    again = w.add(order([line(3, "504", 4, 189.0)], lastModifiedDate="2026-11-22T11:00:00Z"))
+    w.salesforce.calls.clear()
+    w.sync.run([queued(again, w.jobs)])
+    assert w.status(again) is JobStatus.DONE
+    assert w.salesforce.calls == ["graph x1"]
+
+
+def test_a_killed_invocation_leaves_an_open_intent_that_the_next_attempt_honours() -> None:
+    w = world()
+    first = w.add(order([line(1, "501", 1, 10.0)], lastModifiedDate="2026-11-22T09:00:00Z"))
+    w.sync.run([queued(first, w.jobs)])
+    intent = w.links.links[("netsuite:salesorder:4711", "salesforce:OpportunityWrite")]
+    # as if Lambda was killed after the graph committed: the intent is open, the link old
+    w.links.links[(intent.source_key, intent.target)] = intent.model_copy(
+        update={"attributes": {"state": "open"}}
+    )
+    w.salesforce.lines["4711-9"] = {"Id": "00kORPHAN", "Opp": "4711"}  # what it had written
+    changed = w.add(order([line(1, "501", 5, 10.0)], lastModifiedDate="2026-11-22T10:00:00Z"))
+    w.salesforce.calls.clear()
+    w.sync.run([queued(changed, w.jobs)])
+    assert w.status(changed) is JobStatus.DONE
+    assert set(w.salesforce.lines) == {"4711-1"}
+    assert w.salesforce.calls == ["query opportunities with lines", "graph x1"]
+
+
+def test_a_503_in_the_repair_read_retries_that_order_without_crashing_the_batch() -> None:
+    w = world()
+    so = w.add(order([line(1, "501", 1, 10.0)], lastModifiedDate="2026-11-22T09:00:00Z"))
+    other = w.add(order([line(1, "501", 1, 10.0)], id="4712", tranId="SO4712"))
+    w.sync.run([queued(so, w.jobs)])
+    w.links.links.pop(("netsuite:salesorder:4711", "salesforce:Opportunity"))  # memory lost
+    w.salesforce.fail_next["ns4711"] = WriteFailure(
+        "INVALID_FIELD_FOR_INSERT_UPDATE", "cannot update OpportunityId", ("OpportunityId",)
+    )
+    w.salesforce.read_errors.append(RetryableError("Salesforce answered 503: down"))
+    again = w.add(order([line(1, "501", 2, 10.0)], lastModifiedDate="2026-11-22T10:00:00Z"))
+    message = queued(again, w.jobs)
+
+    result = w.sync.run([message, queued(other, w.jobs)])
+
+    assert result.failed_message_ids == [message.message_id]
+    assert w.status(again) is JobStatus.QUEUED
+    job = w.jobs.jobs[message.envelope.job_id]
+    assert "503" in (job.last_error or "")
+    assert w.status(other) is JobStatus.DONE
+
+
+def test_an_unexpected_error_in_a_step_is_that_orders_retry_not_a_crash() -> None:
+    w = world()
+    so = w.add(order([line(1, "501", 1, 10.0)]))
+    other = w.add(order([line(1, "501", 1, 10.0)], id="4712", tranId="SO4712"))
+    w.salesforce.read_errors.append(KeyError("Id"))
+    message = queued(so, w.jobs, receive_count=2)  # a redelivery with no link: reads first
+    result = w.sync.run([message, queued(other, w.jobs)])
+    assert result.failed_message_ids == [message.message_id]
+    assert w.status(other) is JobStatus.DONE
+    assert "unexpected error: KeyError" in (w.jobs.jobs[message.envelope.job_id].last_error or "")

@@ -23,7 +23,7 @@ from simple_salesforce.exceptions import (
     SalesforceRefusedRequest,
 )
 
-from shared.crm import LineWrite, OrderWrite, Upsert
+from shared.crm import LineWrite, OrderWrite, Upsert, WriteOutcomeUnknown
 from shared.errors import (
     BudgetExhausted,
     ConfigurationError,
@@ -560,8 +560,10 @@ def sf_error(cls: type[SalesforceError], status: int, content: Any) -> Salesforc
             sf_error(SalesforceExpiredSession, 401, [{"errorCode": "INVALID_SESSION_ID"}]),
             RetryableError,
         ),
-        (requests.exceptions.ReadTimeout("read timed out"), RetryableError),
-        (requests.exceptions.ConnectionError("connection reset"), RetryableError),
+        # sent, no answer: it may have committed (the caller reads before writing again)
+        (requests.exceptions.ReadTimeout("read timed out"), WriteOutcomeUnknown),
+        (requests.exceptions.ConnectionError("connection reset"), WriteOutcomeUnknown),
+        (requests.exceptions.ConnectTimeout("never connected"), RetryableError),
         (requests.exceptions.SSLError("certificate verify failed"), ConfigurationError),
         (ValueError("Expecting value: line 1 column 1"), RetryableError),
     ],

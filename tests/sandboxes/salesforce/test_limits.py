@@ -119,3 +119,13 @@ def test_503_and_dropped_connections(sf: Salesforce, admin: SandboxAdmin) -> Non
     with pytest.raises(requests.exceptions.ConnectionError):
         sf.Account.create({"Name": "A"})
     assert sf.Account.create({"Name": "A"})["success"] is True
+
+
+def test_commit_then_drop_keeps_the_change_and_loses_the_answer(
+    sf: Salesforce, admin: SandboxAdmin
+) -> None:
+    admin.inject_fault("sobject_root", kind="commit_then_drop", times=1)
+    with pytest.raises(requests.exceptions.ConnectionError):
+        sf.Account.create({"Name": "Committed but unanswered"})
+    rows = sf.query("SELECT Id FROM Account WHERE Name = 'Committed but unanswered'")
+    assert rows["totalSize"] == 1
