@@ -2,8 +2,10 @@
 
 Order of the questions:
 1. deleted in NetSuite: close the opportunity if one was synced, else nothing to do;
-2. stale: a version not newer than the one last synced never overwrites it (events arrive
-   out of order or twice; the worker always reads the order as it is now);
+2. stale: a version older than the one last synced never overwrites it (events arrive out of
+   order or twice; the worker always reads the order as it is now); the same version is
+   planned again and skipped by its content hash unless a second save in the same second
+   changed it (see `_not_newer`);
 3. the "Advanced Settings for Opportunity Sync" criteria, when configured, decide alone;
 4. otherwise the switches: a new order needs "Send Order as Salesforce Opportunity" ticked
    (when required); updates need "Sync updates for NetSuite Originated Orders" or, for orders
@@ -46,7 +48,7 @@ def decide(
         if link is None:
             return Decision(Verdict.SKIP, "the order was deleted before it was ever synced")
         return Decision(Verdict.CLOSE, "the order was deleted in NetSuite")
-    if link is not None and link.synced_version and order.version <= link.synced_version:
+    if link is not None and link.synced_version and _not_newer(order.version, link):
         return Decision(
             Verdict.SKIP,
             f"version {order.version} is not newer than the synced {link.synced_version}",
@@ -69,6 +71,16 @@ def decide(
     if settings.sync_updates_netsuite_originated:
         return Decision(Verdict.SYNC, "update of a NetSuite originated order")
     return Decision(Verdict.SKIP, "'Sync updates for NetSuite Originated Orders' is off")
+
+
+def _not_newer(version: str, link: Link) -> bool:
+    """Older, or the same version when nothing can tell its content apart. NetSuite dates
+    saves to the second, so two saves in one second share a version: when the link holds the
+    content hash of what was synced, the same version goes on and the plan's hash skips it
+    unless the second save changed something (at no Salesforce cost). A link without a hash
+    (an order salesbridge exported itself) treats the same version as its own echo."""
+    synced = link.synced_version or ""
+    return version < synced or (version == synced and not link.fields_hash)
 
 
 def matches(criteria: QualificationCriteria, facts: dict[str, Any]) -> bool:

@@ -58,12 +58,20 @@ def test_salesforce_originated_updates_follow_their_own_switch() -> None:
     assert verdict(so, link=SYNCED, sync_salesforce_originated=True).verdict is Verdict.SYNC
 
 
-def test_a_version_not_newer_than_the_synced_one_is_stale() -> None:
+def test_a_version_older_than_the_synced_one_is_stale() -> None:
     old = order(lastModifiedDate="2026-11-22T08:59:59Z")
+    decision = verdict(old, link=SYNCED)
+    assert decision.verdict is Verdict.SKIP and "not newer" in decision.reason
+
+
+def test_the_same_version_goes_on_to_the_content_hash_when_the_link_has_one() -> None:
+    """Issue 8, item 4: two saves in one second share a version; the second must sync."""
     same = order(lastModifiedDate="2026-11-22T09:00:00Z")
-    for so in (old, same):
-        decision = verdict(so, link=SYNCED)
-        assert decision.verdict is Verdict.SKIP and "not newer" in decision.reason
+    hashed = SYNCED.model_copy(update={"fields_hash": "digest-of-what-was-synced"})
+    assert verdict(same, link=hashed).verdict is Verdict.SYNC
+    unhashed = SYNCED.model_copy(update={"fields_hash": None})  # an export's own echo
+    decision = verdict(same, link=unhashed)
+    assert decision.verdict is Verdict.SKIP and "not newer" in decision.reason
 
 
 def test_a_deleted_order_closes_its_opportunity_or_is_ignored() -> None:
