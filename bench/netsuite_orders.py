@@ -32,9 +32,12 @@ and every other job skipped, or it fails. `orders_per_s` is N / (first create jo
 -> last create job done); latency is each create job's `created_at` (the receiver accepted
 the webhook) to its `updated_at` (the worker finished it: Salesforce written, write-back
 done). The local stack runs every invocation in this one process, one at a time, so these
-figures describe the local stack on this machine, not Lambda. They also fall as N grows:
-the local Salesforce org copies its whole store on every transaction and scans a table for
-every upsert by external id, so each write costs more as the org fills.
+figures describe the local stack on this machine, not Lambda.
+Whether the rate holds as the org fills: `orders_per_s_first_100` and
+`orders_per_s_last_100` are completion rates, 100 orders over the time from the 1st to the
+101st create job done (and from the 101st-last to the last), so the start-up and the queue's
+backlog do not count; `throughput_flatness` = last / first (1.0 is flat; the aim is within
+20 %, 0.8 to 1.2). They need N > 100.
 `salesforce_api_usage_per_order` is the org's Sforce-Limit-Info usage counter (read through
 the sandbox's admin config) over the throughput run, divided by N;
 `salesforce_calls_per_order_at_load` and `netsuite_calls_per_order_at_load` are the request
@@ -409,6 +412,7 @@ def throughput(bench: Bench, orders: int) -> dict[str, float]:
     return {
         "orders": orders,
         "orders_per_s": round(orders / (max(done) - min(received)), 2),
+        **flatness(sorted(done)),
         "latency_p50_ms": round(percentiles[49], 1),
         "latency_p95_ms": round(percentiles[94], 1),
         "echo_jobs": len(jobs) - len(creates),
@@ -416,6 +420,19 @@ def throughput(bench: Bench, orders: int) -> dict[str, float]:
         "salesforce_api_usage_per_order": round((bench.api_usage() - usage_before) / orders, 3),
         "salesforce_calls_per_order_at_load": round(calls.salesforce / orders, 3),
         "netsuite_calls_per_order_at_load": round(calls.netsuite / orders, 3),
+    }
+
+
+def flatness(done: list[float], window: int = 100) -> dict[str, float]:
+    """Completion rates over the first and the last `window` orders, and their ratio."""
+    if len(done) <= window:
+        return {}
+    first = window / max(done[window] - done[0], 1e-6)
+    last = window / max(done[-1] - done[-1 - window], 1e-6)
+    return {
+        f"orders_per_s_first_{window}": round(first, 2),
+        f"orders_per_s_last_{window}": round(last, 2),
+        "throughput_flatness": round(last / first, 2),
     }
 
 

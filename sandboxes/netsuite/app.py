@@ -43,6 +43,10 @@ Where the documentation is silent (choices made here):
 - Each event carries its own `eventId` (the script draws a UUID per afterSubmit run).
 - An unknown record type answers 404 NONEXISTENT_ID "Record type '<x>' does not exist.".
 - governanceLimits field names are not documented verbatim; see `get_governance_limits`.
+- Record keys are routed on the path as sent, one segment each, then percent-decoded: a
+  `%2F` inside `eid:A%2FB` belongs to the key (RFC 3986 2.2) rather than splitting the path.
+  Such a key is still not a valid external id ("letters, numbers, underscore (_), and
+  hyphen (-)", Using External IDs): reads answer 404, upserts 400 INVALID_CONTENT.
 """
 
 from __future__ import annotations
@@ -52,12 +56,13 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ClassVar
+from urllib.parse import unquote_to_bytes
 
-from werkzeug.routing import Rule
+from werkzeug.routing import BaseConverter, Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from sandboxes.common import SandboxApp, json_response
-from sandboxes.netsuite.auth import Credentials, TokenAuthenticator
+from sandboxes.netsuite.auth import Credentials, TokenAuthenticator, path_as_sent
 from sandboxes.netsuite.errors import (
     ERROR_CONTENT_TYPE,
     NetSuiteError,
@@ -85,6 +90,13 @@ DEFAULT_CREDENTIALS = Credentials(
     token_id="sandbox-token-id",
     token_secret="sandbox-token-secret",
 )
+
+
+class RecordKeyConverter(BaseConverter):
+    """A plain `<name>` segment: routed as sent (see `_serve`), then percent-decoded as UTF-8."""
+
+    def to_python(self, value: str) -> str:
+        return unquote_to_bytes(value.encode("latin-1")).decode("utf-8", "replace")
 
 
 def _rules() -> list[Rule]:
@@ -141,6 +153,9 @@ class NetSuiteSandbox(SandboxApp):
         self._host_url = f"https://{credentials.account_id.lower().replace('_', '-')}"
         self._host_url += ".suitetalk.api.netsuite.com"
         super().__init__(clock)
+        self._url_map = Map(
+            [rule.empty() for rule in self.rules], converters={"default": RecordKeyConverter}
+        )
 
     # -- SandboxApp ------------------------------------------------------------------------
 
@@ -249,13 +264,15 @@ class NetSuiteSandbox(SandboxApp):
             return super()._serve(request, environ)
         if not self._enter():
             return _too_many().response(), "(concurrency limit)"
+        # Route on the path as sent, so that an escaped "/" stays inside its record key.
+        routed = {**environ, "PATH_INFO": path_as_sent(environ), "SCRIPT_NAME": ""}
         try:
             self.authenticator.verify(request)
             with self.lock:
                 self._host_url = request.host_url.rstrip("/")
-            return super()._serve(request, environ)
+            return super()._serve(request, routed)
         except NetSuiteError as error:
-            return error.response(), self._endpoint_name(environ)
+            return error.response(), self._endpoint_name(routed)
         finally:
             self._leave()
 

@@ -1,10 +1,13 @@
 """Token-Based Authentication (OAuth 1.0a, HMAC-SHA256) checked the way NetSuite checks it.
 
-The signature base string follows RFC 5849 section 3.4.1: the method, the base URL (scheme
-and host lowercased, a non-default port kept, as the client saw it in `Host`), and the
-query parameters plus the `oauth_*` parameters of the Authorization header (not `realm`,
-not `oauth_signature`). A JSON body is not signed; a form-encoded body would be. The key
-is `consumer_secret&token_secret`. Every refusal looks the same to the caller (401
+The signature base string follows RFC 5849 section 3.4.1: the method, the base string URI,
+and the query parameters plus the `oauth_*` parameters of the Authorization header (not
+`realm`, not `oauth_signature`). The base string URI (3.4.1.2) is the scheme and host
+lowercased, a non-default port kept (as the client saw it in `Host`), and the path *as sent*:
+the RFC's own example signs `GET /r%20v/X` as "http://example.com/r%20v/X", so a
+percent-escape in the path (`eid:ACME%20LTD`, `eid:A%2FB`) is signed escaped, never decoded.
+A JSON body is not signed; a form-encoded body would be. The key is
+`consumer_secret&token_secret`. Every refusal looks the same to the caller (401
 INVALID_LOGIN), as it does on NetSuite, whose Login Audit Trail is where the reason shows:
 here the reason is kept in `refusals` for tests and people to read.
 """
@@ -19,7 +22,8 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import parse_qsl
+from typing import Any
+from urllib.parse import parse_qsl, quote, urlsplit
 from urllib.request import parse_http_list, parse_keqv_list
 
 from authlib.oauth1.rfc5849.signature import construct_base_string
@@ -135,5 +139,23 @@ def _base_string(request: Request, header_params: list[tuple[str, str]]) -> str:
     if request.mimetype == "application/x-www-form-urlencoded":
         params.extend(parse_qsl(request.get_data(as_text=True), keep_blank_values=True))
     params.extend((k, v) for k, v in header_params if k != "realm")
-    base_url = f"{request.scheme}://{request.host}{request.path}"
+    base_url = f"{request.scheme}://{request.host}{path_as_sent(request.environ)}"
     return str(construct_base_string(request.method, base_url, params))
+
+
+def path_as_sent(environ: dict[str, Any]) -> str:
+    """The request-target's path exactly as it came on the wire (percent-escapes kept).
+
+    werkzeug's PATH_INFO is already decoded (`%2F` became `/`, `%20` a space), which is
+    not what the client signed; its development server keeps the raw target in RAW_URI
+    (REQUEST_URI in other servers). Without either, the decoded path is re-escaped, which
+    is right for every path whose client escaped only what RFC 3986 requires.
+    """
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if raw:
+        target = str(raw)
+        if "://" in target.split("?", 1)[0]:  # absolute-form request-target
+            target = urlsplit(target).path
+        return target.split("?", 1)[0] or "/"
+    path = str(environ.get("SCRIPT_NAME", "")) + str(environ.get("PATH_INFO", ""))
+    return quote(path.encode("latin-1").decode("utf-8", "replace"), safe="/:@!$&'()*+,;=")

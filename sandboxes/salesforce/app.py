@@ -59,6 +59,26 @@ Where the documentation is silent (choices made here):
 - The non-multipart size limit answers 400 JSON_PARSER_ERROR "Maximum size of request
   reached. Maximum size of request is 52428800 bytes." (as reported by simple-salesforce
   users); multipart uploads are not limited.
+- Documented refusals, as documented: an `Id` (any case) in a create body, also through
+  POST .../sobjects/<type>/Id, is 400 INVALID_FIELD "The Id field should not be specified in
+  the sobject data." (dome_sobject_create). POST .../sobjects/<type>/Id answers as the upsert
+  it is (dome_upsert, resources_sobject_upsert_post): 201 with `created: true` from 46.0.
+- An upsert (PATCH .../<field>/<value>) whose body holds Id or the URL's external id field
+  "generates an error" (resources_sobject_upsert_patch) that the guide does not show: here
+  400 INVALID_FIELD, worded like the create's ("The <field> field should not be specified in
+  the sobject data."), naming the field.
+- Error bodies always carry `fields` (an empty list when no field is to blame); the guide's
+  examples sometimes leave it out.
+- Describe answers every key the SOAP API Developer Guide documents for DescribeSObjectResult,
+  DescribeGlobalSObjectResult, Field, PicklistEntry and ChildRelationship. What this org does
+  not model reads false, null or [] : no custom settings (`customSetting` false), no dependent
+  picklists (`validFor` null, `controllerName` null), no formulas, no record types, no
+  layouts or action overrides; `supportedScopes` is only "everything"; `mergeable` is true
+  for Account, Contact, Lead and Case; `groupable` is false for the types SOQL cannot group.
+  Field labels are the metadata's (standard fields: Salesforce's own labels where the project
+  knows them, e.g. StageName "Stage", else the API name split into words); picklist entry
+  labels are the metadata's `<label>`. An `Id` field's label is "Id" (Salesforce shows
+  "<Object> ID").
 """
 
 from __future__ import annotations
@@ -101,6 +121,7 @@ DEFAULT_BATCH_SIZE, MIN_BATCH_SIZE = 2000, 200
 INTEGRATION_USERNAME = "integration@harbourpine.example"
 _SUBREQUEST_SESSION = "salesforce.subrequest_session"
 _DATA = "/services/data/v<version>"
+_ID_IN_BODY = "The Id field should not be specified in the sobject data."  # dome_sobject_create
 
 
 def _api_rule(path: str, endpoint: str, methods: list[str]) -> Rule:
@@ -446,7 +467,12 @@ class SalesforceSandbox(SandboxApp):
     # -- records ----------------------------------------------------------------------------------
 
     def sobject_root(
-        self, request: Request, version: str, sobject: str, since: float = MIN_VERSION
+        self,
+        request: Request,
+        version: str,
+        sobject: str,
+        since: float = MIN_VERSION,
+        upsert_on_id: bool = False,
     ) -> Response:
         def work(session: Session) -> Response:
             definition = self._sobject(sobject)
@@ -455,11 +481,15 @@ class SalesforceSandbox(SandboxApp):
                     {"objectDescribe": _sobject_summary(definition, version), "recentItems": []}
                 )
             values = self._record_payload(request)
+            if any(name.lower() == "id" for name in values):
+                # dome_sobject_create: "Example of an error when attempting to create".
+                raise SalesforceApiError(400, "INVALID_FIELD", _ID_IN_BODY)
             record_id = self.org_store.create(definition.name, values, user_id=session.user_id)
             location = f"/services/data/v{version}/sobjects/{definition.name}/{record_id}"
-            return json_response(
-                {"id": record_id, "success": True, "errors": []}, 201, {"Location": location}
-            )
+            body: dict[str, Any] = {"id": record_id, "success": True, "errors": []}
+            if upsert_on_id and _version_number(version) >= 46:
+                body["created"] = True  # an upsert answer, as dome_upsert documents from 46.0
+            return json_response(body, 201, {"Location": location})
 
         return self._api(request, version, work, since=since)
 
@@ -488,7 +518,7 @@ class SalesforceSandbox(SandboxApp):
         """POST /sobjects/<type>/Id (37.0+): an upsert on Id with a null value, so a create."""
         if field.lower() != "id":
             return json_response(self.error_body(405, ""), 405)
-        return self.sobject_root(request, version, sobject, since=37)
+        return self.sobject_root(request, version, sobject, since=37, upsert_on_id=True)
 
     def by_external_id(
         self, request: Request, version: str, sobject: str, field: str, value: str
@@ -521,6 +551,18 @@ class SalesforceSandbox(SandboxApp):
         number = _version_number(version)
         update_only = number >= 61 and request.args.get("updateOnly", "").lower() == "true"
         values = self._record_payload(request)
+        # resources_sobject_upsert_patch: "Do not specify Id or an external ID field in the
+        # request body or an error is generated" (the error itself is not documented).
+        for name in values:
+            if name.lower() == "id":
+                raise SalesforceApiError(400, "INVALID_FIELD", _ID_IN_BODY)
+            if name.lower() == field.lower():
+                raise SalesforceApiError(
+                    400,
+                    "INVALID_FIELD",
+                    f"The {name} field should not be specified in the sobject data.",
+                    [name],
+                )
         try:
             record_id, created = self.org_store.upsert(
                 definition.name,
@@ -915,19 +957,37 @@ def _multiple_choices(definition: SObjectDef, record_ids: list[str], version: st
 
 
 def _sobject_summary(definition: SObjectDef, version: str) -> dict[str, Any]:
+    """DescribeGlobalSObjectResult: every documented key (see "Where the documentation is
+    silent" for the values this org chooses)."""
     base = f"/services/data/v{version}/sobjects/{definition.name}"
     return {
-        "name": definition.name,
+        "activateable": False,
+        "associateEntityType": None,
+        "associateParentEntity": None,
+        "createable": True,
+        "custom": definition.custom,
+        "customSetting": False,
+        "deepCloneable": False,
+        "deletable": True,
+        "deprecatedAndHidden": False,
+        "feedEnabled": False,
+        "hasSubtypes": False,
+        "isInterface": False,
+        "isSubtype": False,
+        "keyPrefix": definition.key_prefix,
         "label": definition.label,
         "labelPlural": definition.label_plural,
-        "keyPrefix": definition.key_prefix,
-        "custom": definition.custom,
-        "createable": True,
-        "updateable": True,
-        "deletable": True,
+        "layoutable": True,
+        "mergeable": definition.name in _MERGEABLE,
+        "mruEnabled": True,
+        "name": definition.name,
         "queryable": True,
+        "replicateable": True,
         "retrieveable": True,
         "searchable": True,
+        "triggerable": True,
+        "undeletable": True,
+        "updateable": True,
         "urls": {
             "sobject": base,
             "describe": f"{base}/describe",
@@ -937,56 +997,125 @@ def _sobject_summary(definition: SObjectDef, version: str) -> dict[str, Any]:
 
 
 def _describe(definition: SObjectDef, version: str) -> dict[str, Any]:
+    """DescribeSObjectResult: the global keys plus fields, relationships and layouts."""
     return {
         **_sobject_summary(definition, version),
-        "fields": [_describe_field(f) for f in definition.fields.values()],
+        "actionOverrides": [],
         "childRelationships": [
             {
-                "childSObject": r.child_sobject,
-                "field": r.field,
-                "relationshipName": r.name,
                 "cascadeDelete": r.cascade_delete,
+                "childSObject": r.child_sobject,
+                "deprecatedAndHidden": False,
+                "field": r.field,
+                "junctionIdListNames": [],
+                "junctionReferenceTo": [],
+                "relationshipName": r.name,
+                "restrictedDelete": False,
             }
             for r in definition.child_relationships.values()
         ],
+        "compactLayoutable": True,
+        "fields": [_describe_field(f) for f in definition.fields.values()],
+        "listviewable": None,
+        "lookupLayoutable": None,
+        "namedLayoutInfos": [],
+        "networkScopeFieldName": None,
         "recordTypeInfos": [],
+        "searchLayoutable": True,
+        "supportedScopes": [
+            {"label": f"All {definition.label_plural.lower()}", "name": "everything"}
+        ],
     }
 
 
 def _describe_field(fdef: FieldDef) -> dict[str, Any]:
+    """Field: every documented key; what the schema does not model reads false or null."""
     length = fdef.length or 0
+    labels = fdef.picklist_labels or fdef.picklist_values
+    text_like = fdef.type in ("textarea", "base64", "multipicklist", "encryptedstring")
     return {
-        "name": fdef.name,
-        "label": fdef.label or fdef.name,
-        "type": fdef.type,
-        "length": length,
+        "aggregatable": not text_like,
+        "aiPredictionField": False,
+        "autoNumber": False,
         "byteLength": length * 3,
-        "precision": fdef.precision or 0,
-        "scale": fdef.scale or 0,
-        "digits": fdef.precision or 0 if fdef.type == "int" else 0,
-        "nillable": fdef.nillable,
-        "createable": fdef.createable,
-        "updateable": fdef.updateable,
-        "unique": fdef.unique,
-        "caseSensitive": fdef.case_sensitive,
-        "externalId": fdef.external_id,
-        "idLookup": fdef.name == "Id" or fdef.external_id or fdef.unique,
-        "custom": fdef.custom,
         "calculated": False,
-        "defaultedOnCreate": fdef.default is not None or fdef.type == "boolean",
+        "calculatedFormula": None,
+        "cascadeDelete": False,
+        "caseSensitive": fdef.case_sensitive,
+        "compoundFieldName": None,
+        "controllerName": None,
+        "createable": fdef.createable,
+        "custom": fdef.custom,
         "defaultValue": fdef.default,
+        "defaultValueFormula": None,
+        "defaultedOnCreate": fdef.default is not None or fdef.type == "boolean",
+        "dependentPicklist": False,
+        "deprecatedAndHidden": False,
+        "digits": (fdef.precision or 0) if fdef.type == "int" else 0,
+        "displayLocationInDecimal": False,
+        "encrypted": fdef.type == "encryptedstring",
+        "externalId": fdef.external_id,
+        "extraTypeInfo": None,
+        "filterable": fdef.type not in ("textarea", "base64"),
+        "filteredLookupInfo": None,
+        "formulaTreatNullNumberAsZero": False,
+        "groupable": fdef.type not in _NOT_GROUPABLE,
+        "highScaleNumber": False,
+        "htmlFormatted": False,
+        "idLookup": fdef.name == "Id" or fdef.external_id or fdef.unique,
+        "inlineHelpText": None,
+        "label": fdef.label or fdef.name,
+        "length": length,
+        "mask": None,
+        "maskType": None,
+        "name": fdef.name,
+        "nameField": fdef.name == "Name",
+        "namePointing": False,
+        "nillable": fdef.nillable,
+        "permissionable": fdef.nillable and not fdef.required and fdef.name != "Id",
         "picklistValues": [
-            {"value": v, "label": v, "active": True, "defaultValue": v == fdef.default}
-            for v in fdef.picklist_values
+            {
+                "active": True,
+                "defaultValue": value == fdef.default,
+                "label": label,
+                "validFor": None,  # no dependent picklists here: null, as for a free one
+                "value": value,
+            }
+            for value, label in zip(fdef.picklist_values, labels, strict=True)
         ],
-        "restrictedPicklist": fdef.restricted_picklist,
+        "polymorphicForeignKey": len(fdef.reference_to) > 1,
+        "precision": fdef.precision or 0,
+        "queryByDistance": False,
+        "referenceTargetField": None,
         "referenceTo": list(fdef.reference_to),
         "relationshipName": fdef.relationship_name,
-        "filterable": fdef.type not in ("textarea", "base64"),
-        "sortable": fdef.type not in ("textarea", "base64", "multipicklist"),
+        "relationshipOrder": None,
+        "restrictedDelete": False,
+        "restrictedPicklist": fdef.restricted_picklist,
+        "scale": fdef.scale or 0,
+        "searchPrefilterable": False,
         "soapType": _SOAP_TYPES.get(fdef.type, "xsd:string"),
+        "sortable": fdef.type not in ("textarea", "base64", "multipicklist"),
+        "type": fdef.type,
+        "unique": fdef.unique,
+        "updateable": fdef.updateable,
+        "writeRequiresMasterRead": False,
     }
 
+
+# SOQL GROUP BY refuses these types (SOQL and SOSL Reference, "Considerations for GROUP BY").
+_NOT_GROUPABLE = {
+    "textarea",
+    "base64",
+    "multipicklist",
+    "encryptedstring",
+    "double",
+    "currency",
+    "percent",
+    "datetime",
+}
+# Objects whose records the merge() call accepts (SOAP API Developer Guide, merge()).
+_MERGEABLE = {"Account", "Contact", "Lead", "Case"}
 
 _SOAP_TYPES = {
     "id": "tns:ID",

@@ -323,16 +323,18 @@ def _picklist(path: Path, root: Element) -> dict[str, Any]:
     definition = value_set.find(NS + "valueSetDefinition") if value_set is not None else None
     if value_set is None or definition is None:
         raise MetadataError(f"{path}: a picklist needs valueSet/valueSetDefinition")
-    values, default = [], None
+    values, labels, default = [], [], None
     for value in definition.findall(NS + "value"):
         full_name = _text(value, "fullName")
         if full_name is None:
             raise MetadataError(f"{path}: a picklist value without <fullName>")
         values.append(full_name)
+        labels.append(_text(value, "label") or full_name)
         if _flag(value, "default"):
             default = full_name
     return {
         "picklist_values": tuple(values),
+        "picklist_labels": tuple(labels),
         "restricted_picklist": _flag(value_set, "restricted"),
         "default": default,
     }

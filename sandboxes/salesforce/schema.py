@@ -25,6 +25,7 @@ class FieldDef:
     case_sensitive: bool = False  # for unique text
     external_id: bool = False  # usable in upsert URLs and relationship references
     picklist_values: tuple[str, ...] = ()
+    picklist_labels: tuple[str, ...] = ()  # beside picklist_values; empty: labels are values
     restricted_picklist: bool = False
     reference_to: tuple[str, ...] = ()  # target objects of a reference field
     relationship_name: str | None = None  # "Account" for AccountId, "Foo__r" for Foo__c

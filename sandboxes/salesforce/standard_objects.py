@@ -337,7 +337,14 @@ def _opportunity() -> list[FieldDef]:
         ref("Pricebook2Id", "Pricebook2", "Pricebook2", label="Price Book ID"),
         required(text("Name", 120)),
         textarea("Description"),
-        required(restricted("StageName", tuple(s.name for s in OPPORTUNITY_STAGES), length=40)),
+        required(
+            restricted(
+                "StageName",
+                tuple(s.name for s in OPPORTUNITY_STAGES),
+                length=40,
+                label="Stage",
+            )
+        ),
         money("Amount"),
         number("Probability", 3, 0, "percent", label="Probability (%)"),
         readonly(money("ExpectedRevenue", label="Expected Amount")),

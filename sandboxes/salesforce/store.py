@@ -5,10 +5,19 @@
 what the REST layer and SOQL read is exactly what Salesforce would answer. Deletes are soft
 (`IsDeleted`), which is what `queryAll` sees.
 
-Writes are copy-on-write: a change replaces the record's dict rather than mutating it, so a
-checkpoint is a shallow copy of each table and `transaction()` can roll back cheaply. Every
-public write runs in its own transaction, so a rule failing half-way (an opportunity line
-whose roll-up fails) leaves nothing behind. Transactions nest: an inner one is a savepoint.
+Writes are copy-on-write per record: a change replaces the record's dict rather than
+mutating it, and every replacement notes the dict it replaced in an undo journal. A
+checkpoint is the journal's length, so opening a transaction costs nothing whatever the size
+of the org, and a rollback puts back only the records the block touched (newest first).
+Every public write runs in its own transaction, so a rule failing half-way (an opportunity
+line whose roll-up fails) leaves nothing behind. Transactions nest: an inner one is a
+savepoint; the journal is emptied when the outermost one ends.
+
+Fields that are looked up by value (external ids, unique fields, and references, which
+give a parent's children) are indexed, value -> record ids, and the index moves with every
+record put and every record restored, so an upsert by external id, a uniqueness check, an
+opportunity's lines or a cascade delete costs the same in an org of ten records or ten
+thousand.
 
 `Org` is also the `RecordSource` SOQL reads: `records(sobject, include_deleted)` and
 `get_by_id(id)`.
@@ -130,7 +139,7 @@ class Transaction:
     """Handle given by `Org.transaction()`; `rollback()` undoes the block's writes."""
 
     _org: Org
-    _checkpoint: dict[str, Any]
+    _checkpoint: int  # the undo journal's length when the block began
     rolled_back: bool = False
 
     def rollback(self) -> None:
@@ -166,6 +175,12 @@ class Org:
         self._tables: dict[str, dict[str, Record]] = {}
         self._blobs: dict[str, bytes] = {}
         self._index: dict[str, str] = {}  # record id -> sobject name
+        # (sobject, field) -> looked-up value -> ids of the records holding it (deleted too)
+        self._values: dict[tuple[str, str], dict[Any, dict[str, None]]] = {}
+        self._indexed: dict[str, list[FieldDef]] = {}
+        # (table or "blobs", record id, what was there before or _ABSENT), oldest first
+        self._journal: list[tuple[str, str, Any]] = []
+        self._depth = 0
         self.reset()
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -176,6 +191,14 @@ class Org:
             self._tables = {name: {} for name in self.schema.objects}
             self._blobs = {}
             self._index = {}
+            self._indexed = {
+                name: [f for f in definition.fields.values() if _looked_up_by_value(f)]
+                for name, definition in self.schema.objects.items()
+            }
+            self._values = {
+                (name, f.name): {} for name, fields in self._indexed.items() for f in fields
+            }
+            self._journal = []
             if self.schema.sobject("Pricebook2") is not None:
                 self.insert_trusted(
                     "Pricebook2",
@@ -205,26 +228,77 @@ class Org:
     def transaction(self) -> Iterator[Transaction]:
         """Everything written inside is undone if the block raises or calls `rollback()`."""
         with self.lock:
-            tx = Transaction(self, self._checkpoint())
+            tx = Transaction(self, len(self._journal))
+            self._depth += 1
             try:
                 yield tx
             except BaseException:
                 self._restore(tx._checkpoint)
                 raise
+            finally:
+                self._depth -= 1
+                if self._depth == 0:
+                    self._journal.clear()  # committed (or rolled back): nothing left to undo
             if tx.rolled_back:
                 self._restore(tx._checkpoint)
 
-    def _checkpoint(self) -> dict[str, Any]:
-        return {
-            "tables": {name: dict(rows) for name, rows in self._tables.items()},
-            "blobs": dict(self._blobs),
-            "index": dict(self._index),
-        }
+    def _restore(self, checkpoint: int) -> None:
+        """Put back, newest first, every record and blob replaced since `checkpoint`."""
+        while len(self._journal) > checkpoint:
+            table, record_id, before = self._journal.pop()
+            if table == _BLOBS:
+                if before is _ABSENT:
+                    self._blobs.pop(record_id, None)
+                else:
+                    self._blobs[record_id] = before
+            else:
+                self._place(table, record_id, None if before is _ABSENT else before)
 
-    def _restore(self, checkpoint: dict[str, Any]) -> None:
-        self._tables = {name: dict(rows) for name, rows in checkpoint["tables"].items()}
-        self._blobs = dict(checkpoint["blobs"])
-        self._index = dict(checkpoint["index"])
+    def _put(self, sobject: str, record: Record) -> None:
+        """Store a new version of a record (never mutated afterwards), noting the old one."""
+        record_id = record["Id"]
+        before = self._tables[sobject].get(record_id, _ABSENT)
+        if self._depth:
+            self._journal.append((sobject, record_id, before))
+        self._place(sobject, record_id, record)
+
+    def _put_blob(self, version_id: str, content: bytes) -> None:
+        if self._depth:
+            self._journal.append((_BLOBS, version_id, self._blobs.get(version_id, _ABSENT)))
+        self._blobs[version_id] = content
+
+    def _place(self, sobject: str, record_id: str, record: Record | None) -> None:
+        """Make `record` (None: no record) the stored one, keeping the value index in step."""
+        table = self._tables[sobject]
+        old = table.get(record_id)
+        for fdef in self._indexed.get(sobject, ()):
+            old_key = None if old is None else _index_key(fdef, old.get(fdef.name))
+            new_key = None if record is None else _index_key(fdef, record.get(fdef.name))
+            if old_key == new_key:
+                continue
+            holders = self._values[(sobject, fdef.name)]
+            if old_key is not None:
+                holders.get(old_key, {}).pop(record_id, None)
+                if not holders.get(old_key, True):
+                    del holders[old_key]
+            if new_key is not None:
+                holders.setdefault(new_key, {})[record_id] = None
+        if record is None:
+            table.pop(record_id, None)
+            self._index.pop(record_id, None)
+        else:
+            table[record_id] = record
+            self._index[record_id] = sobject
+
+    def _holding(self, sobject: str, fdef: FieldDef, value: Any) -> list[Record]:
+        """Live records whose indexed field `fdef` holds `value` (compared as the index does)."""
+        key = _index_key(fdef, value)
+        holders = self._values[(sobject, fdef.name)].get(key, {}) if key is not None else {}
+        table = self._tables[sobject]
+        return [table[i] for i in holders if not table[i].get("IsDeleted")]
+
+    def _is_indexed(self, sobject: str, fdef: FieldDef) -> bool:
+        return (sobject, fdef.name) in self._values
 
     # -- reading (the RecordSource protocol) -------------------------------------------------
 
@@ -260,7 +334,11 @@ class Org:
         fdef = definition.field(field_name)
         if fdef is None:
             return []
-        wanted = _comparable(fdef, self._coerce(definition, fdef, value))
+        coerced = self._coerce(definition, fdef, value)
+        with self.lock:
+            if self._is_indexed(definition.name, fdef):
+                return self._holding(definition.name, fdef, coerced)
+        wanted = _comparable(fdef, coerced)
         return [
             r
             for r in self.records(definition.name)
@@ -349,8 +427,7 @@ class Org:
             self._set_if_defined(definition, record, name, write.user_id)
         if definition.field("OwnerId") is not None and not record.get("OwnerId"):
             record["OwnerId"] = write.user_id
-        self._tables[definition.name][record_id] = record
-        self._index[record_id] = definition.name
+        self._put(definition.name, record)
         write.values = record
         self._rules(definition.name, "after_insert")(write)
         return record_id
@@ -369,7 +446,7 @@ class Org:
         for name in ("LastModifiedDate", "SystemModstamp"):
             self._set_if_defined(definition, record, name, stamp)
         self._set_if_defined(definition, record, "LastModifiedById", write.user_id)
-        self._tables[definition.name][old["Id"]] = record
+        self._put(definition.name, record)
         write.values = record
         self._rules(definition.name, "after_update")(write)
 
@@ -378,15 +455,22 @@ class Org:
         self._write_fields(old["Id"], {"IsDeleted": True})
         for relation in definition.child_relationships.values():
             if relation.cascade_delete or (definition.name, relation.child_sobject) in _CASCADES:
-                for child in list(self.records(relation.child_sobject)):
-                    if child.get(relation.field) == old["Id"]:
-                        self._delete(self._sobject(relation.child_sobject), child, user_id)
+                for child in self._children(relation.child_sobject, relation.field, old["Id"]):
+                    self._delete(self._sobject(relation.child_sobject), child, user_id)
         self._rules(definition.name, "after_delete")(_Write(definition, {}, user_id, old))
 
     def _write_fields(self, record_id: str, changes: Record) -> None:
         """Set fields the org maintains itself (roll-ups, flags), without validation."""
         sobject = self._index[record_id]
-        self._tables[sobject][record_id] = {**self._tables[sobject][record_id], **changes}
+        self._put(sobject, {**self._tables[sobject][record_id], **changes})
+
+    def _children(self, sobject: str, field_name: str, parent_id: str) -> list[Record]:
+        """Live `sobject` records whose reference `field_name` holds `parent_id`."""
+        definition = self._sobject(sobject)
+        fdef = definition.field(field_name)
+        if fdef is not None and self._is_indexed(definition.name, fdef):
+            return self._holding(definition.name, fdef, parent_id)
+        return [r for r in self.records(definition.name) if r.get(field_name) == parent_id]
 
     def _set_if_defined(
         self, definition: SObjectDef, record: Record, name: str, value: Any
@@ -557,12 +641,8 @@ class Org:
         for fdef in definition.fields.values():
             if not fdef.unique or record.get(fdef.name) in (None, ""):
                 continue
-            wanted = _comparable(fdef, record[fdef.name])
-            for other in self.records(definition.name):
-                held = other.get(fdef.name)
-                if other["Id"] == record_id or held is None:
-                    continue
-                if _comparable(fdef, held) == wanted:
+            for other in self._holding(definition.name, fdef, record[fdef.name]):
+                if other["Id"] != record_id:
                     raise SalesforceApiError(
                         400,
                         "DUPLICATE_VALUE",
@@ -593,7 +673,7 @@ class Org:
         product = self.get_by_id(record.get("Product2Id") or "")
         if book is None or product is None:
             return  # required-field checks report it
-        entries = [e for e in self.records("PricebookEntry") if e["Product2Id"] == product["Id"]]
+        entries = self._children("PricebookEntry", "Product2Id", product["Id"])
         if any(e["Pricebook2Id"] == book["Id"] for e in entries):
             raise SalesforceApiError(
                 400,
@@ -650,11 +730,7 @@ class Org:
             self._set_if_defined(definition, values, "Probability", STAGE_PROBABILITY[stage])
 
     def _lines_of(self, opportunity_id: str) -> list[Record]:
-        return [
-            line
-            for line in self.records("OpportunityLineItem")
-            if line.get("OpportunityId") == opportunity_id
-        ]
+        return self._children("OpportunityLineItem", "OpportunityId", opportunity_id)
 
     def _refresh_opportunity(self, opportunity_id: str | None) -> None:
         """Amount follows the lines while there are any; ExpectedRevenue follows Amount."""
@@ -807,7 +883,7 @@ class Org:
     def _after_insert_contentversion(self, write: _Write) -> None:
         version = write.values
         version_id = version["Id"]
-        self._blobs[version_id] = write.extra["content"]
+        self._put_blob(version_id, write.extra["content"])
         changes: Record = {
             "VersionData": VERSION_DATA_PATH.format(version=DEFAULT_API_VERSION, id=version_id)
         }
@@ -873,6 +949,22 @@ _CASCADES = {
 
 def _no_rule(write: _Write) -> None:
     return None
+
+
+_ABSENT = object()  # in the journal: there was no record (or blob) under that id
+_BLOBS = "(blobs)"  # the journal's name for ContentVersion contents
+
+
+def _looked_up_by_value(fdef: FieldDef) -> bool:
+    return fdef.external_id or fdef.unique or fdef.type == "reference"
+
+
+def _index_key(fdef: FieldDef, value: Any) -> Any:
+    """What the index files a value under: references exactly (ids are case-sensitive),
+    text ignoring case unless the field is case-sensitive; None and "" are not filed."""
+    if value is None or value == "" or isinstance(value, dict | list):
+        return None
+    return value if fdef.type == "reference" else _comparable(fdef, value)
 
 
 def _label(fdef: FieldDef) -> str:

@@ -492,5 +492,10 @@ def _number(value: object) -> float:
 
 
 def _segment(value: str) -> str:
-    """One URL path segment (ids are digits, external ids may hold anything)."""
+    """One URL path segment, percent-encoded per RFC 3986: everything but the unreserved
+    characters, `/` included, and non-ASCII as UTF-8 octets. The signer covers the path as
+    sent (RFC 5849 3.4.1.2), so the escaped form is also what is signed. NetSuite itself
+    accepts only letters, digits, `_` and `-` in an external id ("Using External IDs") and
+    answers any other with 400 INVALID_CONTENT at externalId, which this escaping lets it say.
+    """
     return quote(str(value), safe="")

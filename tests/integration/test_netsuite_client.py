@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from sandboxes.common import LocalCA, SandboxAdmin, SandboxServer
@@ -22,7 +23,12 @@ from sandboxes.netsuite import NetSuiteSandbox
 from sandboxes.netsuite.demo import demo_seed
 from shared.errors import ConfigurationError, NotFound, PermanentError, RetryableError
 from shared.http import RetryPolicy
-from shared.netsuite.client import NetsuiteClient, client_from_secret
+from shared.netsuite.client import (
+    NetsuiteClient,
+    NetsuiteCredentials,
+    client_from_secret,
+    netsuite_http,
+)
 from shared.netsuite.models import OPPORTUNITY_ID_FIELD
 
 CUSTOMER_WITH_TWO_ADDRESSES = {
@@ -229,6 +235,95 @@ def test_upserting_by_external_id_twice_gives_one_order(
     orders = admin.state()["salesOrders"]
     assert [o["id"] for o in orders if o.get("externalId") == "SF-006AB00000123XYZ"] == [first]
     assert admin.count("PUT upsert_sales_order") == 2
+
+
+@pytest.fixture
+def recorded(
+    secret: dict[str, Any], ca: LocalCA, seeded: dict[str, Any]
+) -> Iterator[tuple[NetsuiteClient, list[bytes]]]:
+    """The adapter over a network that notes each request's path as it goes on the wire."""
+    sent: list[bytes] = []
+    credentials = NetsuiteCredentials.model_validate(secret)
+    network = _Recording(httpx.HTTPTransport(verify=ca.client_context()), sent)
+    with NetsuiteClient(credentials, netsuite_http(credentials, network=network)) as client:
+        yield client, sent
+
+
+@pytest.mark.parametrize(
+    ("external_id", "escaped"),
+    [
+        ("ACME LTD", "eid:ACME%20LTD"),
+        ("A/B", "eid:A%2FB"),
+        ("Müller & Söhne", "eid:M%C3%BCller%20%26%20S%C3%B6hne"),
+        ("100%", "eid:100%25"),
+        ("a+b?c#d", "eid:a%2Bb%3Fc%23d"),
+    ],
+)
+def test_an_external_id_goes_as_one_escaped_segment_signed_as_sent(
+    recorded: tuple[NetsuiteClient, list[bytes]],
+    seeded: dict[str, Any],
+    external_id: str,
+    escaped: str,
+) -> None:
+    # RFC 3986: the id is one segment, so "/" is escaped too and unicode goes as UTF-8
+    # octets; RFC 5849 3.4.1.2: the signature covers the path as sent. So NetSuite gets to
+    # judge the id, and refuses it as its help says ("An external ID can be any string
+    # containing letters, numbers, underscore (_), and hyphen (-)"), naming the field;
+    # before, the sandbox answered INVALID_LOGIN and the adapter blamed the secret.
+    netsuite, sent = recorded
+
+    with pytest.raises(PermanentError) as refused:
+        netsuite.upsert_sales_order(external_id, upsert_body(seeded, "first"))
+
+    assert not isinstance(refused.value, ConfigurationError)
+    assert [p.field for p in refused.value.problems] == ["externalId"]
+    assert sent == [f"/services/rest/record/v1/salesOrder/{escaped}".encode()]
+
+
+@pytest.mark.parametrize("record_id", ["ACME LTD", "A/B", "Müller & Söhne", "100%"])
+def test_any_record_id_reads_as_one_escaped_segment(
+    recorded: tuple[NetsuiteClient, list[bytes]], record_id: str
+) -> None:
+    netsuite, sent = recorded
+
+    assert netsuite.sales_order(record_id) is None  # NetSuite's 404, not a 401 or a 405
+    path = f"/services/rest/record/v1/salesOrder/{_segment(record_id)}?"
+    assert sent[0].startswith(path.encode())
+
+
+def test_an_external_id_netsuite_accepts_round_trips(
+    recorded: tuple[NetsuiteClient, list[bytes]], seeded: dict[str, Any]
+) -> None:
+    netsuite, sent = recorded
+
+    first = netsuite.upsert_sales_order("sf-006AB_x-1", upsert_body(seeded, "first"))
+    second = netsuite.upsert_sales_order("sf-006AB_x-1", upsert_body(seeded, "second"))
+
+    assert first == second
+    assert sent[0] == b"/services/rest/record/v1/salesOrder/eid:sf-006AB_x-1"
+
+
+def _segment(value: str) -> str:
+    return "".join(c if c.isascii() and (c.isalnum() or c in "-._~") else _octets(c) for c in value)
+
+
+def _octets(char: str) -> str:
+    return "".join(f"%{b:02X}" for b in char.encode())
+
+
+class _Recording(httpx.BaseTransport):
+    """The network, noting each request's path as it goes on the wire."""
+
+    def __init__(self, inner: httpx.BaseTransport, paths: list[bytes]) -> None:
+        self._inner = inner
+        self._paths = paths
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self._paths.append(request.url.raw_path)
+        return self._inner.handle_request(request)
+
+    def close(self) -> None:
+        self._inner.close()
 
 
 def test_repeating_an_upsert_with_lines_keeps_one_set_of_lines(

@@ -151,3 +151,32 @@ def test_the_netsuite_package_way_with_a_body_hash_also_verifies(
 
     assert response.status_code == 204, response.text
     assert "oauth_body_hash" in response.request.headers["Authorization"]
+
+
+@pytest.mark.parametrize("escaped", ["eid:ACME%20LTD", "eid:A%2FB", "eid:M%C3%BCller%20%26%20S"])
+def test_a_percent_escape_in_the_path_is_signed_as_sent(
+    conn: dict[str, Any], ca: LocalCA, sandbox: NetSuiteSandbox, escaped: str
+) -> None:
+    # RFC 5849 3.4.1.2 signs the path as sent ("GET /r%20v/X" -> "http://example.com/r%20v/X"):
+    # authlib signs the escaped path; the sandbox must not verify against the decoded one.
+    response = call(conn, ca, make_auth(conn), path=f"/customer/{escaped}")
+
+    assert response.status_code == 404, sandbox.authenticator.refusals
+    assert response.json()["o:errorDetails"][0]["o:errorCode"] == "NONEXISTENT_ID"
+
+
+def test_a_request_signed_for_the_decoded_path_is_refused(
+    conn: dict[str, Any], ca: LocalCA, sandbox: NetSuiteSandbox
+) -> None:
+    # The other half of 3.4.1.2: signing "/customer/eid:A/B" (decoded) while sending
+    # "/customer/eid:A%2FB" is a different base string URI.
+    url = f"{conn['record_base_url']}/customer/eid:A%2FB"
+    decoded = httpx.Request("GET", url.replace("%2F", "/"))
+    signed = next(make_auth(conn).auth_flow(decoded))
+
+    with httpx.Client(verify=ca.client_context()) as client:
+        headers = {"Authorization": signed.headers["Authorization"]}
+        response = client.send(httpx.Request("GET", url, headers=headers))
+
+    assert response.status_code == 401
+    assert "signature does not match" in sandbox.authenticator.refusals[-1]

@@ -202,6 +202,7 @@ def test_describe_lists_fields_picklists_and_children(sf: Salesforce) -> None:
         "label": "Closed Won",
         "active": True,
         "defaultValue": False,
+        "validFor": None,
     } in stage["picklistValues"]
     assert fields["AccountId"]["referenceTo"] == ["Account"]
     assert fields["AccountId"]["relationshipName"] == "Account"
@@ -210,6 +211,67 @@ def test_describe_lists_fields_picklists_and_children(sf: Salesforce) -> None:
     assert any(
         r["relationshipName"] == "OpportunityLineItems" for r in describe["childRelationships"]
     )
+
+
+# The keys the SOAP API Developer Guide documents for DescribeSObjectResult, Field,
+# PicklistEntry and ChildRelationship (REST's describe answers the same objects as JSON), and
+# for DescribeGlobalSObjectResult (REST describeGlobal's `sobjects`, plus `urls`).
+GLOBAL_SOBJECT_KEYS = {
+    "activateable", "associateEntityType", "associateParentEntity", "createable", "custom",
+    "customSetting", "deepCloneable", "deletable", "deprecatedAndHidden", "feedEnabled",
+    "hasSubtypes", "isInterface", "isSubtype", "keyPrefix", "label", "labelPlural",
+    "layoutable", "mergeable", "mruEnabled", "name", "queryable", "replicateable",
+    "retrieveable", "searchable", "triggerable", "undeletable", "updateable", "urls",
+}  # fmt: skip
+SOBJECT_KEYS = GLOBAL_SOBJECT_KEYS | {
+    "actionOverrides", "childRelationships", "compactLayoutable", "fields", "listviewable",
+    "lookupLayoutable", "namedLayoutInfos", "networkScopeFieldName", "recordTypeInfos",
+    "searchLayoutable", "supportedScopes",
+}  # fmt: skip
+FIELD_KEYS = {
+    "aggregatable", "aiPredictionField", "autoNumber", "byteLength", "calculated",
+    "calculatedFormula", "cascadeDelete", "caseSensitive", "compoundFieldName",
+    "controllerName", "createable", "custom", "defaultValue", "defaultValueFormula",
+    "defaultedOnCreate", "dependentPicklist", "deprecatedAndHidden", "digits",
+    "displayLocationInDecimal", "encrypted", "externalId", "extraTypeInfo", "filterable",
+    "filteredLookupInfo", "formulaTreatNullNumberAsZero", "groupable", "highScaleNumber",
+    "htmlFormatted", "idLookup", "inlineHelpText", "label", "length", "mask", "maskType",
+    "name", "nameField", "namePointing", "nillable", "permissionable", "picklistValues",
+    "polymorphicForeignKey", "precision", "queryByDistance", "referenceTargetField",
+    "referenceTo", "relationshipName", "relationshipOrder", "restrictedDelete",
+    "restrictedPicklist", "scale", "searchPrefilterable", "soapType", "sortable", "type",
+    "unique", "updateable", "writeRequiresMasterRead",
+}  # fmt: skip
+PICKLIST_ENTRY_KEYS = {"active", "defaultValue", "label", "validFor", "value"}
+CHILD_RELATIONSHIP_KEYS = {
+    "cascadeDelete", "childSObject", "deprecatedAndHidden", "field", "junctionIdListNames",
+    "junctionReferenceTo", "relationshipName", "restrictedDelete",
+}  # fmt: skip
+
+
+def test_describe_answers_every_documented_key(sf: Salesforce) -> None:
+    describe = sf.Opportunity.describe()
+    described_globally = next(o for o in sf.describe()["sobjects"] if o["name"] == "Account")
+
+    assert set(described_globally) >= GLOBAL_SOBJECT_KEYS
+    assert described_globally["customSetting"] is False
+    assert set(describe) >= SOBJECT_KEYS
+    for field in describe["fields"]:
+        assert set(field) >= FIELD_KEYS, field["name"]
+        for entry in field["picklistValues"]:
+            assert set(entry) == PICKLIST_ENTRY_KEYS, field["name"]
+    for relation in describe["childRelationships"]:
+        assert set(relation) >= CHILD_RELATIONSHIP_KEYS
+    fields = {f["name"]: f for f in describe["fields"]}
+    assert fields["Name"]["nameField"] is True and fields["Id"]["nameField"] is False
+    assert fields["Amount"]["digits"] == 0  # digits is for integer fields only
+
+
+def test_describe_field_and_picklist_labels_come_from_the_metadata(sf: Salesforce) -> None:
+    fields = {f["name"]: f for f in sf.Opportunity.describe()["fields"]}
+
+    assert fields["StageName"]["label"] == "Stage"
+    assert fields["NetSuite_Id__c"]["label"] != "NetSuite_Id__c"
 
 
 def test_describe_global_and_basic_info(sf: Salesforce) -> None:

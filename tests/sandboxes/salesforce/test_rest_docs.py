@@ -51,10 +51,56 @@ def test_upsert_new_then_existing_record(api: requests.Session, data: str) -> No
 
 
 def test_insert_using_id_as_the_external_id(api: requests.Session, data: str) -> None:
-    """dome_upsert: POST .../sobjects/Account/Id (37.0+) creates the record."""
+    """dome_upsert / resources_sobject_upsert_post: POST .../sobjects/Account/Id (37.0+) is an
+    upsert on a null Id, so it answers as an upsert that created (`created` from 46.0)."""
     response = api.post(f"{data}/sobjects/Account/Id", json={"Name": "California Wheat"})
 
-    assert response.status_code == 201 and response.json()["success"] is True
+    assert response.status_code == 201
+    body = response.json()
+    assert body == {"id": body["id"], "success": True, "errors": [], "created": True}
+    assert response.headers["Location"] == f"/services/data/v60.0/sobjects/Account/{body['id']}"
+
+
+def test_insert_using_id_before_46_has_no_created_flag(
+    api: requests.Session, base_url: str
+) -> None:
+    response = api.post(
+        f"{base_url}/services/data/v45.0/sobjects/Account/Id", json={"Name": "Wheat"}
+    )
+
+    assert response.status_code == 201 and "created" not in response.json()
+
+
+@pytest.mark.parametrize("key", ["id", "Id"])
+@pytest.mark.parametrize("path", ["/sobjects/Account/", "/sobjects/Account/Id"])
+def test_an_id_in_a_create_body_is_refused(
+    api: requests.Session, data: str, key: str, path: str
+) -> None:
+    """dome_sobject_create, "Example of an error when attempting to create a new Account"."""
+    body = {key: "001D000000IqhSLIAZ", "Name": "Express Donuts and Pies"}
+
+    response = api.post(f"{data}{path}", json=body)
+
+    assert response.status_code == 400
+    (error,) = response.json()
+    assert error["errorCode"] == "INVALID_FIELD"
+    assert error["message"] == "The Id field should not be specified in the sobject data."
+    assert api.get(f"{data}/query/?q=SELECT+Id+FROM+Account").json()["totalSize"] == 0
+
+
+@pytest.mark.parametrize("key", ["Id", "NetSuite_Id__c", "netsuite_id__c"])
+def test_upsert_with_id_or_the_external_id_in_the_body_is_refused(
+    api: requests.Session, data: str, key: str
+) -> None:
+    """resources_sobject_upsert_patch: "Do not specify Id or an external ID field in the
+    request body or an error is generated"."""
+    url = f"{data}/sobjects/Account/NetSuite_Id__c/11999"
+
+    response = api.patch(url, json={"Name": "California Wheat", key: "001D000000IqhSLIAZ"})
+
+    assert response.status_code == 400
+    assert response.json()[0]["errorCode"] == "INVALID_FIELD"
+    assert api.get(f"{data}/query/?q=SELECT+Id+FROM+Account").json()["totalSize"] == 0
 
 
 def test_upsert_with_an_incorrect_external_id_field(api: requests.Session, data: str) -> None:

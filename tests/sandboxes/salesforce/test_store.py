@@ -131,3 +131,94 @@ def test_demo_seed_loads_the_company() -> None:
     assert alpine["OwnerId"] == answer["users"]["maya"] and alpine["NetSuite_Id__c"] == "101"
     tent = app.org_store.find_by_field("Product2", "ProductCode", "TENT-2P")[0]
     assert tent["NetSuite_Item_Id__c"] == "501"
+
+
+def _priced_product(org: Org) -> str:
+    product = org.create("Product2", {"Name": "Tent"})
+    return org.create(
+        "PricebookEntry",
+        {
+            "Pricebook2Id": org.standard_pricebook_id,
+            "Product2Id": product,
+            "UnitPrice": 10,
+            "IsActive": True,
+        },
+    )
+
+
+def _opportunity(key: str, stage: str = "Prospecting") -> dict[str, str]:
+    return {"Name": key, "StageName": stage, "CloseDate": "2026-12-01"}
+
+
+def test_a_rollback_restores_records_and_the_external_id_index(org: Org) -> None:
+    # Given an opportunity with a line, known by external ids
+    entry = _priced_product(org)
+    kept, _ = org.upsert("Opportunity", "NetSuite_Id__c", "ns-1", _opportunity("kept"))
+    org.upsert(
+        "OpportunityLineItem",
+        "NetSuite_Line_Key__c",
+        "ns-1-1",
+        {"OpportunityId": kept, "PricebookEntryId": entry, "Quantity": 1, "UnitPrice": 10},
+    )
+    before = {r["Id"]: r for r in org.records("Opportunity", include_deleted=True)}
+
+    # When one transaction creates, re-keys, updates and deletes, then rolls back
+    with org.transaction() as tx:
+        made, created = org.upsert("Opportunity", "NetSuite_Id__c", "ns-2", _opportunity("new"))
+        org.update(kept, {"NetSuite_Id__c": "ns-renamed", "StageName": "Closed Won"})
+        org.upsert("Opportunity", "NetSuite_Id__c", "ns-2", {"Name": "new, updated"})
+        org.delete(made)
+        tx.rollback()
+
+    # Then every record is as it was, and the index finds by the old keys only
+    assert created
+    assert {r["Id"]: r for r in org.records("Opportunity", include_deleted=True)} == before
+    assert [r["Id"] for r in org.find_by_field("Opportunity", "NetSuite_Id__c", "NS-1")] == [kept]
+    assert org.find_by_field("Opportunity", "NetSuite_Id__c", "ns-renamed") == []
+    assert org.find_by_field("Opportunity", "NetSuite_Id__c", "ns-2") == []
+    assert org.get_by_id(made) is None
+    # ... and writes after the rollback see the restored index
+    assert org.upsert("Opportunity", "NetSuite_Id__c", "ns-1", {"Name": "again"}) == (kept, False)
+    again, created_again = org.upsert("Opportunity", "NetSuite_Id__c", "ns-2", _opportunity("n"))
+    assert created_again and again != made
+
+
+def test_a_failing_graph_undoes_its_lines_and_the_roll_up(org: Org) -> None:
+    # Given an opportunity with one line (Amount 10)
+    entry = _priced_product(org)
+    opportunity, _ = org.upsert("Opportunity", "NetSuite_Id__c", "ns-1", _opportunity("o"))
+    line = {"OpportunityId": opportunity, "PricebookEntryId": entry, "Quantity": 1}
+    org.upsert("OpportunityLineItem", "NetSuite_Line_Key__c", "k-1", {**line, "UnitPrice": 10})
+
+    # When a savepoint adds a line and changes another, then a later write fails
+    with pytest.raises(SalesforceApiError), org.transaction():
+        with org.transaction():
+            org.upsert(
+                "OpportunityLineItem", "NetSuite_Line_Key__c", "k-2", {**line, "UnitPrice": 5}
+            )
+            org.upsert("OpportunityLineItem", "NetSuite_Line_Key__c", "k-1", {"Quantity": 3})
+        org.create("Opportunity", {"Name": "no stage"})
+
+    # Then the lines, the opportunity's roll-up and the unique index are as before
+    lines = list(org.records("OpportunityLineItem"))
+    assert [(r["NetSuite_Line_Key__c"], r["Quantity"]) for r in lines] == [("k-1", 1)]
+    assert org.get_by_id(opportunity)["Amount"] == 10  # type: ignore[index]
+    assert org.find_by_field("OpportunityLineItem", "NetSuite_Line_Key__c", "k-2") == []
+    org.upsert("OpportunityLineItem", "NetSuite_Line_Key__c", "k-2", {**line, "UnitPrice": 5})
+    assert org.get_by_id(opportunity)["Amount"] == 15  # type: ignore[index]
+
+
+def test_a_committed_transaction_keeps_every_write(org: Org) -> None:
+    with org.transaction():
+        first, _ = org.upsert("Account", "NetSuite_Id__c", "c-1", {"Name": "A"})
+        with org.transaction() as inner:
+            org.upsert("Account", "NetSuite_Id__c", "c-2", {"Name": "B"})
+            inner.rollback()
+        org.upsert("Account", "NetSuite_Id__c", "c-3", {"Name": "C"})
+
+    names = sorted(r["Name"] for r in org.records("Account"))
+    assert names == ["A", "C"]
+    assert org.upsert("Account", "NetSuite_Id__c", "C-1", {"Name": "A2"}) == (first, False)
+    with pytest.raises(SalesforceApiError) as duplicate:
+        org.create("Account", {"Name": "D", "NetSuite_Id__c": "c-3"})
+    assert duplicate.value.error_code == "DUPLICATE_VALUE"
