@@ -16,8 +16,9 @@ import pytest
 import requests
 from simple_salesforce import Salesforce
 
-from sandboxes.common import LocalCA, SandboxAdmin, SandboxServer
+from sandboxes.common import LocalCA
 from sandboxes.salesforce import SalesforceSandbox
+from tests.sandbox_server import RunningSandbox, SandboxStarter
 
 PRODUCTS = [
     {"Name": "Ridgeline 2-Person Tent", "ProductCode": "TENT-2P", "price": 249.0},
@@ -26,19 +27,14 @@ PRODUCTS = [
 
 
 @pytest.fixture(scope="session")
-def ca(tmp_path_factory: pytest.TempPathFactory) -> LocalCA:
-    return LocalCA(tmp_path_factory.mktemp("ca"))
-
-
-@pytest.fixture(scope="session")
-def server(ca: LocalCA) -> Iterator[SandboxServer]:
-    with SandboxServer(SalesforceSandbox(), ca) as running:
+def running_sandbox(sandbox_server: SandboxStarter) -> Iterator[RunningSandbox[SalesforceSandbox]]:
+    with sandbox_server(SalesforceSandbox) as running:
         yield running
 
 
 @pytest.fixture
-def app(server: SandboxServer) -> SalesforceSandbox:
-    sandbox: SalesforceSandbox = server.app
+def app(running_sandbox: RunningSandbox[SalesforceSandbox]) -> SalesforceSandbox:
+    sandbox = running_sandbox.app
     with sandbox.lock:
         sandbox.clear_faults()
         sandbox.request_log.clear()
@@ -55,11 +51,6 @@ def app(server: SandboxServer) -> SalesforceSandbox:
 
 
 @pytest.fixture
-def base_url(server: SandboxServer, app: SalesforceSandbox) -> str:
-    return server.base_url
-
-
-@pytest.fixture
 def http(ca: LocalCA) -> Iterator[requests.Session]:
     session = requests.Session()
     # REQUESTS_CA_BUNDLE in the environment would override session.verify (requests merges
@@ -68,13 +59,6 @@ def http(ca: LocalCA) -> Iterator[requests.Session]:
     session.verify = str(ca.bundle_path)
     yield session
     session.close()
-
-
-@pytest.fixture
-def admin(base_url: str, ca: LocalCA) -> Iterator[SandboxAdmin]:
-    client = SandboxAdmin(base_url, str(ca.bundle_path))
-    yield client
-    client.close()
 
 
 def jwt_assertion(connection: dict[str, Any], *, username: str | None = None, **claims: Any) -> str:
