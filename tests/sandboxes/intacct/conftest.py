@@ -132,17 +132,6 @@ def running_sandbox(sandbox_server: SandboxStarter) -> Iterator[RunningSandbox[I
 
 
 @pytest.fixture
-def app(running_sandbox: RunningSandbox[IntacctSandbox]) -> IntacctSandbox:
-    sandbox = running_sandbox.app
-    with sandbox.lock:
-        sandbox.clear_faults()
-        sandbox.request_log.clear()
-        sandbox.clock.resume()
-        sandbox.reset()
-    return sandbox
-
-
-@pytest.fixture
 def intacct(server: SandboxServer, ca: LocalCA, app: IntacctSandbox) -> Iterator[IntacctCaller]:
     caller = IntacctCaller(app.connection(server.base_url), ca)
     yield caller

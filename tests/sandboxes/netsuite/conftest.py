@@ -42,7 +42,7 @@ def ns(conn: dict[str, Any], ca: LocalCA) -> Iterator[httpx.Client]:
 
 @pytest.fixture(autouse=True)
 def clean(admin: SandboxAdmin) -> Iterator[None]:
-    admin.reset()
+    """Every test starts from the reset account (`admin` depends on the resetting `app`)."""
     admin.configure(
         concurrency_limit=15, webhook_url=None, events_enabled=True, patch_event_type="xedit"
     )

@@ -33,21 +33,17 @@ def running_sandbox(sandbox_server: SandboxStarter) -> Iterator[RunningSandbox[S
 
 
 @pytest.fixture
-def app(running_sandbox: RunningSandbox[SalesforceSandbox]) -> SalesforceSandbox:
-    sandbox = running_sandbox.app
-    with sandbox.lock:
-        sandbox.clear_faults()
-        sandbox.request_log.clear()
-        sandbox.clock.resume()
-        sandbox.configure(
+def app(app: SalesforceSandbox) -> SalesforceSandbox:
+    """The reset org (tests/sandboxes/conftest.py) with the default limits a test may change."""
+    with app.lock:
+        app.configure(
             {
                 "daily_api_limit": 100_000,
                 "session_seconds": 7200,
                 "max_json_request_bytes": 52_428_800,
             }
         )
-        sandbox.reset()
-    return sandbox
+    return app
 
 
 @pytest.fixture

@@ -53,12 +53,15 @@ def running_sandbox(sandbox_server: SandboxStarter) -> Iterator[RunningSandbox[U
 
 
 @pytest.fixture()
-def app(running_sandbox: RunningSandbox[UnleashedSandbox]) -> UnleashedSandbox:
-    running_sandbox.admin.reset()
+def app(
+    app: UnleashedSandbox, running_sandbox: RunningSandbox[UnleashedSandbox]
+) -> UnleashedSandbox:
+    """The reset company (tests/sandboxes/conftest.py) with no quota, no webhooks, the real
+    clock, and the client-type header required."""
     running_sandbox.admin.configure(
         monthly_quota=None, now=None, webhooks=[], require_client_type=True
     )
-    return running_sandbox.app
+    return app
 
 
 @pytest.fixture()
