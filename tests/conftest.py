@@ -1,4 +1,5 @@
-"""Defaults every test tier shares: a fake AWS identity and quiet, offline Powertools."""
+"""Defaults every test tier shares: a fake AWS identity, quiet offline Powertools, one local CA
+and the sandbox fixtures (see tests/sandbox_server.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from sandboxes.common import LocalCA, SandboxAdmin, SandboxApp, SandboxServer
+from tests.sandbox_server import RunningSandbox, SandboxStarter
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "events"
@@ -48,3 +52,39 @@ class FakeLambdaContext:
 @pytest.fixture
 def lambda_context() -> FakeLambdaContext:
     return FakeLambdaContext()
+
+
+@pytest.fixture(scope="session")
+def ca(tmp_path_factory: pytest.TempPathFactory) -> LocalCA:
+    """One local CA per session (per xdist worker); every sandbox serves a certificate it issued."""
+    return LocalCA(tmp_path_factory.mktemp("ca"))
+
+
+@pytest.fixture(scope="session")
+def sandbox_server(ca: LocalCA) -> SandboxStarter:
+    """`with sandbox_server(SalesforceSandbox) as running:` runs a sandbox over loopback TLS."""
+    return SandboxStarter(ca)
+
+
+# The four fixtures below read the `running_sandbox` that a sandbox's conftest or an integration
+# module defines; `app` is overridden there when the sandbox must be reset for each test.
+
+
+@pytest.fixture
+def app(running_sandbox: RunningSandbox[SandboxApp]) -> SandboxApp:
+    return running_sandbox.app
+
+
+@pytest.fixture
+def server(running_sandbox: RunningSandbox[SandboxApp], app: SandboxApp) -> SandboxServer:
+    return running_sandbox.server
+
+
+@pytest.fixture
+def base_url(running_sandbox: RunningSandbox[SandboxApp], app: SandboxApp) -> str:
+    return running_sandbox.base_url
+
+
+@pytest.fixture
+def admin(running_sandbox: RunningSandbox[SandboxApp], app: SandboxApp) -> SandboxAdmin:
+    return running_sandbox.admin

@@ -17,15 +17,36 @@ from moto.server import ThreadedMotoServer
 
 from devstack.provision import Provisioner, Resource
 from devstack.template import load_template
-from sandboxes.common import LocalCA
+from sandboxes.common import SandboxApp, SandboxServer
+from sandboxes.intacct import IntacctSandbox
+from sandboxes.salesforce import SalesforceSandbox
+from tests.sandbox_server import RunningSandbox, SandboxStarter
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="session")
-def ca(tmp_path_factory: pytest.TempPathFactory) -> LocalCA:
-    """One local CA for every sandbox the integration tests start (each module its own)."""
-    return LocalCA(tmp_path_factory.mktemp("ca"))
+@pytest.fixture(scope="module")
+def running_sandbox(
+    sandbox_server: SandboxStarter, request: pytest.FixtureRequest
+) -> Iterator[RunningSandbox[SandboxApp]]:
+    """The sandbox a module names in `SANDBOX`, one per module; read it through the shared
+    `app`, `server` and `admin` fixtures (tests/conftest.py)."""
+    with sandbox_server(request.module.SANDBOX) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def salesforce(sandbox_server: SandboxStarter) -> Iterator[SandboxServer]:
+    """A Salesforce org for a module that runs more than one sandbox."""
+    with sandbox_server(SalesforceSandbox) as running:
+        yield running.server
+
+
+@pytest.fixture(scope="module")
+def intacct(sandbox_server: SandboxStarter) -> Iterator[SandboxServer]:
+    """An Intacct gateway for a module that runs more than one sandbox."""
+    with sandbox_server(IntacctSandbox) as running:
+        yield running.server
 
 
 @pytest.fixture(scope="session")

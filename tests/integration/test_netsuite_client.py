@@ -65,18 +65,7 @@ CUSTOMER_WITH_TWO_ADDRESSES = {
     },
 }
 
-
-@pytest.fixture(scope="module")
-def server(ca: LocalCA) -> Iterator[SandboxServer]:
-    with SandboxServer(NetSuiteSandbox(), ca) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def admin(server: SandboxServer, ca: LocalCA) -> Iterator[SandboxAdmin]:
-    client = SandboxAdmin(server.base_url, str(ca.bundle_path))
-    yield client
-    client.close()
+SANDBOX = NetSuiteSandbox  # started once for this module (tests/integration/conftest.py)
 
 
 @pytest.fixture

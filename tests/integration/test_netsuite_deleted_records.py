@@ -16,8 +16,8 @@ from shared.errors import ConfigurationError, PermanentError, RetryableError
 from shared.netsuite.client import NetsuiteClient
 from tests.integration import test_netsuite_client as client_tests
 
-# The client tests' sandbox fixtures (this module gets its own sandbox).
-server, admin, secret = client_tests.server, client_tests.admin, client_tests.secret
+# The client tests' sandbox and fixtures (this module gets its own sandbox).
+SANDBOX, secret = client_tests.SANDBOX, client_tests.secret
 seeded, netsuite = client_tests.seeded, client_tests.netsuite
 
 SUITEQL = "POST suiteql"

@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
 from sandboxes.common import LocalCA, SandboxAdmin, SandboxServer
-from sandboxes.intacct import IntacctSandbox
-from sandboxes.salesforce import SalesforceSandbox
 from shared.errors import ConfigurationError
 from shared.http import RetryPolicy, idempotent, make_client
 from shared.salesforce import connection_from_secret
-
-
-@pytest.fixture(scope="module")
-def salesforce(ca: LocalCA) -> Iterator[SandboxServer]:
-    with SandboxServer(SalesforceSandbox(), ca) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def intacct(ca: LocalCA) -> Iterator[SandboxServer]:
-    with SandboxServer(IntacctSandbox(), ca) as server:
-        yield server
 
 
 def token_requests(admin: SandboxAdmin) -> int:

@@ -7,7 +7,6 @@ test checks the org's own answer (SOQL, the request log), not only what the adap
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any, cast
 
@@ -30,26 +29,17 @@ def sobject(sf: Salesforce, name: str) -> SFType:
     return cast(SFType, getattr(sf, name))
 
 
-@pytest.fixture(scope="module")
-def server(ca: LocalCA) -> Iterator[SandboxServer]:
-    with SandboxServer(SalesforceSandbox(), ca) as running:
-        yield running
+SANDBOX = SalesforceSandbox  # started once for this module (tests/integration/conftest.py)
 
 
 @pytest.fixture
-def app(server: SandboxServer) -> SalesforceSandbox:
-    sandbox: SalesforceSandbox = server.app
+def app(app: SalesforceSandbox) -> SalesforceSandbox:
+    """The module's org, reset for each test."""
+    sandbox = app
     with sandbox.lock:
         sandbox.clear_faults()
         sandbox.reset()
     return sandbox
-
-
-@pytest.fixture
-def admin(server: SandboxServer, app: SalesforceSandbox, ca: LocalCA) -> Iterator[SandboxAdmin]:
-    client = SandboxAdmin(server.base_url, str(ca.bundle_path))
-    yield client
-    client.close()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ request log for call counts), so a graph that only looks right on the wire still
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -27,15 +26,13 @@ ITEMS = [str(5000 + n) for n in range(12)]  # NetSuite item ids
 STANDARD = "Standard Price Book"
 
 
-@pytest.fixture(scope="module")
-def server(ca: LocalCA) -> Iterator[SandboxServer]:
-    with SandboxServer(SalesforceSandbox(), ca) as running:
-        yield running
+SANDBOX = SalesforceSandbox  # started once for this module (tests/integration/conftest.py)
 
 
 @pytest.fixture
-def app(server: SandboxServer) -> SalesforceSandbox:
-    sandbox: SalesforceSandbox = server.app
+def app(app: SalesforceSandbox) -> SalesforceSandbox:
+    """The module's org, reset for each test."""
+    sandbox = app
     with sandbox.lock:
         sandbox.clear_faults()
         sandbox.configure({"daily_api_limit": 100_000, "reset_api_usage": True})
@@ -44,11 +41,10 @@ def app(server: SandboxServer) -> SalesforceSandbox:
 
 
 @pytest.fixture
-def admin(server: SandboxServer, app: SalesforceSandbox, ca: LocalCA) -> Iterator[SandboxAdmin]:
-    client = SandboxAdmin(server.base_url, str(ca.bundle_path))
-    client.clear_requests()
-    yield client
-    client.close()
+def admin(admin: SandboxAdmin) -> SandboxAdmin:
+    """The module's admin client, with the request log cleared after the other fixtures' calls."""
+    admin.clear_requests()
+    return admin
 
 
 @pytest.fixture

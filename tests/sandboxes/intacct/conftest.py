@@ -18,6 +18,7 @@ from defusedxml.ElementTree import fromstring
 
 from sandboxes.common import LocalCA, SandboxAdmin, SandboxServer
 from sandboxes.intacct import IntacctSandbox
+from tests.sandbox_server import RunningSandbox, SandboxStarter
 
 
 @dataclass
@@ -125,32 +126,9 @@ def _describe(result: Element) -> str:
 
 
 @pytest.fixture(scope="session")
-def ca(tmp_path_factory: pytest.TempPathFactory) -> LocalCA:
-    return LocalCA(tmp_path_factory.mktemp("ca"))
-
-
-@pytest.fixture(scope="session")
-def server(ca: LocalCA) -> Iterator[SandboxServer]:
-    with SandboxServer(IntacctSandbox(), ca) as running:
+def running_sandbox(sandbox_server: SandboxStarter) -> Iterator[RunningSandbox[IntacctSandbox]]:
+    with sandbox_server(IntacctSandbox) as running:
         yield running
-
-
-@pytest.fixture
-def app(server: SandboxServer) -> IntacctSandbox:
-    sandbox: IntacctSandbox = server.app
-    with sandbox.lock:
-        sandbox.clear_faults()
-        sandbox.request_log.clear()
-        sandbox.clock.resume()
-        sandbox.reset()
-    return sandbox
-
-
-@pytest.fixture
-def admin(server: SandboxServer, ca: LocalCA, app: IntacctSandbox) -> Iterator[SandboxAdmin]:
-    client = SandboxAdmin(server.base_url, str(ca.bundle_path))
-    yield client
-    client.close()
 
 
 @pytest.fixture

@@ -9,37 +9,26 @@ from typing import Any
 import httpx
 import pytest
 
-from sandboxes.common import LocalCA, SandboxAdmin, SandboxServer
+from sandboxes.common import LocalCA, SandboxAdmin
 from sandboxes.netsuite import NetSuiteSandbox
+from tests.sandbox_server import RunningSandbox, SandboxStarter
 from tests.sandboxes.netsuite.ns_helpers import Receiver, make_auth
 
 
 @pytest.fixture(scope="session")
-def ca(tmp_path_factory: pytest.TempPathFactory) -> LocalCA:
-    return LocalCA(tmp_path_factory.mktemp("ca"))
-
-
-@pytest.fixture(scope="session")
-def sandbox() -> NetSuiteSandbox:
-    return NetSuiteSandbox()
-
-
-@pytest.fixture(scope="session")
-def server(sandbox: NetSuiteSandbox, ca: LocalCA) -> Iterator[SandboxServer]:
-    with SandboxServer(sandbox, ca) as running:
+def running_sandbox(sandbox_server: SandboxStarter) -> Iterator[RunningSandbox[NetSuiteSandbox]]:
+    with sandbox_server(NetSuiteSandbox) as running:
         yield running
 
 
 @pytest.fixture(scope="session")
-def conn(sandbox: NetSuiteSandbox, server: SandboxServer) -> dict[str, Any]:
-    return sandbox.connection(server.base_url)
+def sandbox(running_sandbox: RunningSandbox[NetSuiteSandbox]) -> NetSuiteSandbox:
+    return running_sandbox.app
 
 
 @pytest.fixture(scope="session")
-def admin(server: SandboxServer, ca: LocalCA) -> Iterator[SandboxAdmin]:
-    client = SandboxAdmin(server.base_url, str(ca.bundle_path))
-    yield client
-    client.close()
+def conn(running_sandbox: RunningSandbox[NetSuiteSandbox]) -> dict[str, Any]:
+    return running_sandbox.app.connection(running_sandbox.base_url)
 
 
 @pytest.fixture
@@ -53,7 +42,7 @@ def ns(conn: dict[str, Any], ca: LocalCA) -> Iterator[httpx.Client]:
 
 @pytest.fixture(autouse=True)
 def clean(admin: SandboxAdmin) -> Iterator[None]:
-    admin.reset()
+    """Every test starts from the reset account (`admin` depends on the resetting `app`)."""
     admin.configure(
         concurrency_limit=15, webhook_url=None, events_enabled=True, patch_event_type="xedit"
     )

@@ -16,8 +16,9 @@ import pytest
 import requests
 from simple_salesforce import Salesforce
 
-from sandboxes.common import LocalCA, SandboxAdmin, SandboxServer
+from sandboxes.common import LocalCA
 from sandboxes.salesforce import SalesforceSandbox
+from tests.sandbox_server import RunningSandbox, SandboxStarter
 
 PRODUCTS = [
     {"Name": "Ridgeline 2-Person Tent", "ProductCode": "TENT-2P", "price": 249.0},
@@ -26,37 +27,23 @@ PRODUCTS = [
 
 
 @pytest.fixture(scope="session")
-def ca(tmp_path_factory: pytest.TempPathFactory) -> LocalCA:
-    return LocalCA(tmp_path_factory.mktemp("ca"))
-
-
-@pytest.fixture(scope="session")
-def server(ca: LocalCA) -> Iterator[SandboxServer]:
-    with SandboxServer(SalesforceSandbox(), ca) as running:
+def running_sandbox(sandbox_server: SandboxStarter) -> Iterator[RunningSandbox[SalesforceSandbox]]:
+    with sandbox_server(SalesforceSandbox) as running:
         yield running
 
 
 @pytest.fixture
-def app(server: SandboxServer) -> SalesforceSandbox:
-    sandbox: SalesforceSandbox = server.app
-    with sandbox.lock:
-        sandbox.clear_faults()
-        sandbox.request_log.clear()
-        sandbox.clock.resume()
-        sandbox.configure(
+def app(app: SalesforceSandbox) -> SalesforceSandbox:
+    """The reset org (tests/sandboxes/conftest.py) with the default limits a test may change."""
+    with app.lock:
+        app.configure(
             {
                 "daily_api_limit": 100_000,
                 "session_seconds": 7200,
                 "max_json_request_bytes": 52_428_800,
             }
         )
-        sandbox.reset()
-    return sandbox
-
-
-@pytest.fixture
-def base_url(server: SandboxServer, app: SalesforceSandbox) -> str:
-    return server.base_url
+    return app
 
 
 @pytest.fixture
@@ -68,13 +55,6 @@ def http(ca: LocalCA) -> Iterator[requests.Session]:
     session.verify = str(ca.bundle_path)
     yield session
     session.close()
-
-
-@pytest.fixture
-def admin(base_url: str, ca: LocalCA) -> Iterator[SandboxAdmin]:
-    client = SandboxAdmin(base_url, str(ca.bundle_path))
-    yield client
-    client.close()
 
 
 def jwt_assertion(connection: dict[str, Any], *, username: str | None = None, **claims: Any) -> str:

@@ -17,6 +17,7 @@ import pytest
 from sandboxes.common import LocalCA, SandboxAdmin, SandboxServer
 from sandboxes.unleashed import UnleashedSandbox
 from sandboxes.unleashed.demo import demo_seed
+from tests.sandbox_server import RunningSandbox, SandboxStarter
 
 
 class UnleashedSignature(httpx.Auth):
@@ -46,29 +47,21 @@ def json_headers() -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def ca(tmp_path_factory: pytest.TempPathFactory) -> LocalCA:
-    return LocalCA(tmp_path_factory.mktemp("ca"))
-
-
-@pytest.fixture(scope="session")
-def server(ca: LocalCA) -> Iterator[SandboxServer]:
-    with SandboxServer(UnleashedSandbox(), ca) as running:
+def running_sandbox(sandbox_server: SandboxStarter) -> Iterator[RunningSandbox[UnleashedSandbox]]:
+    with sandbox_server(UnleashedSandbox) as running:
         yield running
 
 
-@pytest.fixture(scope="session")
-def app(server: SandboxServer) -> UnleashedSandbox:
-    sandbox: UnleashedSandbox = server.app
-    return sandbox
-
-
 @pytest.fixture()
-def admin(server: SandboxServer, ca: LocalCA) -> Iterator[SandboxAdmin]:
-    client = SandboxAdmin(server.base_url, str(ca.bundle_path))
-    client.reset()
-    client.configure(monthly_quota=None, now=None, webhooks=[], require_client_type=True)
-    yield client
-    client.close()
+def app(
+    app: UnleashedSandbox, running_sandbox: RunningSandbox[UnleashedSandbox]
+) -> UnleashedSandbox:
+    """The reset company (tests/sandboxes/conftest.py) with no quota, no webhooks, the real
+    clock, and the client-type header required."""
+    running_sandbox.admin.configure(
+        monthly_quota=None, now=None, webhooks=[], require_client_type=True
+    )
+    return app
 
 
 @pytest.fixture()
