@@ -1,10 +1,15 @@
 """Template reading and intrinsic functions, without a stack."""
 
+import json
+import re
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from devstack.template import Evaluator, TemplateError, load_template, merge_globals
+
+FIXTURE_TEMPLATE = Path(__file__).parent / "fixtures" / "template.yaml"
 
 
 def evaluator_for(tmp_path: Path, text: str, **overrides) -> Evaluator:
@@ -89,3 +94,55 @@ def test_parameter_overrides_and_missing_parameters(tmp_path):
     assert evaluator.condition("IsProd") is True
     with pytest.raises(TemplateError, match="Secretless"):
         evaluator.resolve({"Ref": "Secretless"})
+
+
+# -- fidelity: the local stack reads a template as the real SAM transform does -------------------
+
+REPO = Path(__file__).resolve().parents[2]
+SAM_PYTHON = REPO / ".venv-sam" / "bin" / "python"
+RUNTIME_PROPERTIES = ("Runtime", "Handler", "Timeout", "MemorySize", "Architectures")
+RUNTIME_PROPERTIES += ("Environment", "LoggingConfig")
+
+
+def sam_transform(path: Path) -> dict:
+    """The CloudFormation SAM makes of `path` (its translator lives in .venv-sam)."""
+    script = Path(__file__).with_name("sam_transform.py")
+    done = subprocess.run(
+        [str(SAM_PYTHON), str(script), str(path)], capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout)["Resources"]
+
+
+def layer_refs(layers: list) -> list:
+    """SAM renames a LayerVersion `X` to `X<hash>`; compare the names the template gave."""
+    return [{"Ref": re.sub(r"[0-9a-f]{10}$", "", layer["Ref"])} for layer in layers]
+
+
+@pytest.mark.skipif(not SAM_PYTHON.exists(), reason="the SAM CLI (.venv-sam) is not installed")
+@pytest.mark.parametrize(
+    "path", [REPO / "template.yaml", FIXTURE_TEMPLATE], ids=["project", "fixture"]
+)
+def test_globals_and_events_read_as_the_sam_transform_makes_them(path: Path) -> None:
+    translated = sam_transform(path)
+    template = load_template(path)
+    functions = template.of_type("AWS::Serverless::Function")
+    assert functions
+    for logical_id, function in functions.items():
+        ours, sams = function["Properties"], translated[logical_id]["Properties"]
+        for name in RUNTIME_PROPERTIES:
+            assert ours.get(name) == sams.get(name), f"{logical_id}.{name}"
+        assert layer_refs(ours.get("Layers", [])) == layer_refs(sams.get("Layers", []))
+        tracing = ours.get("Tracing")
+        assert (sams.get("TracingConfig") or {}).get("Mode") == tracing, logical_id
+        for event_id, event in (ours.get("Events") or {}).items():
+            spec, made = event.get("Properties", {}), translated.get(f"{logical_id}{event_id}")
+            match event["Type"]:
+                case "SQS":
+                    assert made["Properties"]["EventSourceArn"] == spec["Queue"]
+                    assert made["Properties"].get("BatchSize") == spec.get("BatchSize")
+                case "Schedule":
+                    assert made["Properties"]["ScheduleExpression"] == spec["Schedule"]
+                case "Api":
+                    api = spec.get("RestApiId", {"Ref": "ServerlessRestApi"})["Ref"]
+                    paths = translated[api]["Properties"]["Body"]["paths"]
+                    assert spec["Method"].lower() in paths[spec["Path"]], f"{logical_id}.{event_id}"

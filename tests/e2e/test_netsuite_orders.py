@@ -56,7 +56,7 @@ TIME_SCALE = 0.003  # 360 s visibility -> ~1 s between deliveries
 WORKER = "NetsuiteOrderWorkerFunction"
 BACKSTOP = "NetsuiteBackstopFunction"
 ORDER_ROUTE = "/webhooks/netsuite/orders"
-TABLES = ("JobsTable", "LinksTable", "CursorsTable", "IdempotencyTable")
+TABLES = ("JobsTable", "LinksTable", "CursorsTable")
 LOCK_ERROR = [
     {
         "errorCode": "UNABLE_TO_LOCK_ROW",
