@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { ComponentSet, MetadataConverter } from '@salesforce/source-deploy-retrieve';
 
 const projectDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const folders = process.argv.length > 2 ? process.argv.slice(2) : ['force-app', 'org-fixtures'];
+const folders = process.argv.length > 2 ? process.argv.slice(2) : ['force-app', 'org-config', 'org-fixtures'];
 
 async function filesUnder(directory) {
   const entries = await readdir(directory, { recursive: true, withFileTypes: true });

@@ -462,7 +462,7 @@ class SalesforceSandbox(SandboxApp):
             return Response(b"Bad_OAuth_Token", status=403)
         with self.lock:
             row = self.org_store.get_by_id(user_id) if ids.normalize(user_id) else None
-        if ids.to_18(org_id) != self.org_id or row is None or row.get("Username") is None:
+        if ids.normalize(org_id) != self.org_id or row is None or row.get("Username") is None:
             return Response(b"Bad_Id", status=404)
         base = request.host_url.rstrip("/")
         version = request.args.get("version", "{version}")
