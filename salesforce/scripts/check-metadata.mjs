@@ -5,7 +5,8 @@
 // reject before it reaches an org: unknown metadata types, misplaced files, unreadable XML.
 // It also insists that every file belongs to a component: the library silently skips files it
 // does not recognise (a misspelt suffix, a field in the wrong folder), which a deploy would too.
-// force-app is the package salesbridge installs; org-fixtures only mimics other vendors'
+// force-app is the package salesbridge installs; org-config holds per-org settings deployed once
+// and never packaged (the console app's global OAuth settings); org-fixtures only mimics other vendors'
 // managed packages for the local sandbox, so it is converted on its own and never deployed.
 //
 // Usage (from salesforce/): node scripts/check-metadata.mjs [folder ...]
@@ -18,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { ComponentSet, MetadataConverter } from '@salesforce/source-deploy-retrieve';
 
 const projectDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const folders = process.argv.length > 2 ? process.argv.slice(2) : ['force-app', 'org-fixtures'];
+const folders = process.argv.length > 2 ? process.argv.slice(2) : ['force-app', 'org-config', 'org-fixtures'];
 
 async function filesUnder(directory) {
   const entries = await readdir(directory, { recursive: true, withFileTypes: true });

@@ -1,6 +1,9 @@
 """The local Salesforce org over HTTPS: OAuth, the REST API core, files and API limits.
 
-    POST /services/oauth2/token                         JWT bearer and client credentials
+    POST /services/oauth2/token                         JWT bearer, client credentials,
+                                                        authorization code (+PKCE), refresh token
+    GET|POST /services/oauth2/authorize                 web server flow (see web_login.py)
+    GET  /id/<org>/<user>                               the identity URL (who signed in)
     GET  /services/data/                                the API versions (20.0 .. 64.0)
     GET  /services/data/vXX.X/                          resources
     GET  .../limits                                     DailyApiRequests Max/Remaining
@@ -39,10 +42,17 @@ The interface the composite module uses:
   403 REQUEST_LIMIT_EXCEEDED when over it, so a composite call counts exactly once.
 - `app.lock` (an RLock, also the store's lock) serialises writers.
 
-Admin API extras: seed {users, accounts, products, pricebooks, records} (see `seed`), state,
-config {daily_api_limit, session_seconds, api_usage, reset_api_usage, expire_sessions,
-max_json_request_bytes, integration_username}, reset (keeps the standard price book and the
-integration user).
+Admin API extras: seed {users, accounts, products, pricebooks, records,
+permission_set_assignments} (see `seed`), state, config {daily_api_limit, session_seconds,
+api_usage, reset_api_usage, expire_sessions, max_json_request_bytes, integration_username,
+web_login_user, organization_name}, reset (keeps the standard price book, the integration
+user, the package's permission sets and registered apps), and:
+    POST /__admin/oauth/apps               register (or update) an External Client App:
+                                           {name, callback_urls, scopes?, pkce_required?,
+                                           consumer_secret_optional?, canvas_url?, label?}
+    GET  /__admin/oauth/apps               the registered apps with their keys
+    POST /__admin/canvas/signed-request    {app, user, record?, parameters?, display_location?}
+                                           -> {signed_request, canvas_url, payload}
 
 Where the documentation is silent (choices made here):
 - The daily allocation is a plain counter (no rolling 24 h window); admin config resets it.
@@ -96,7 +106,7 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
 from sandboxes.common.app import SandboxApp, json_response
-from sandboxes.salesforce import ids
+from sandboxes.salesforce import canvas, ids
 from sandboxes.salesforce.auth import (
     Authenticator,
     ConnectedApp,
@@ -113,12 +123,21 @@ from sandboxes.salesforce.store import (
     Org,
     Record,
 )
+from sandboxes.salesforce.web_login import (
+    AUTHORIZATION_CODE_GRANT,
+    REFRESH_TOKEN_GRANT,
+    Page,
+    WebApp,
+    WebLogin,
+    scopes_text,
+)
 
 MIN_VERSION, MAX_VERSION = 20, 64
 DEFAULT_DAILY_API_LIMIT = 100_000
 MAX_JSON_REQUEST_BYTES = 52_428_800
 DEFAULT_BATCH_SIZE, MIN_BATCH_SIZE = 2000, 200
 INTEGRATION_USERNAME = "integration@harbourpine.example"
+ORGANIZATION_NAME = "Harbour & Pine Outfitters"
 _SUBREQUEST_SESSION = "salesforce.subrequest_session"
 _DATA = "/services/data/v<version>"
 _ID_IN_BODY = "The Id field should not be specified in the sobject data."  # dome_sobject_create
@@ -140,6 +159,7 @@ class SalesforceSandbox(SandboxApp):
     rules: ClassVar[list[Rule]] = [
         Rule("/services/oauth2/token", endpoint="oauth_token", methods=["POST"]),
         Rule("/services/oauth2/revoke", endpoint="oauth_revoke", methods=["POST"]),
+        Rule("/services/oauth2/authorize", endpoint="oauth_authorize", methods=["GET", "POST"]),
         Rule("/id/<org_id>/<user_id>", endpoint="identity", methods=["GET"]),
         Rule("/services/data/", endpoint="versions", methods=["GET"], strict_slashes=False),
         _api_rule("/", "resources", ["GET"]),
@@ -192,6 +212,15 @@ class SalesforceSandbox(SandboxApp):
             lambda: self.integration_username,
             clock=lambda: self.clock.timestamp(),
         )
+        self.organization_name = ORGANIZATION_NAME
+        self._admin_base_url = ""
+        self._app_ids = ids.IdFactory()
+        self.web_login = WebLogin(
+            clock=lambda: self.clock.timestamp(),
+            find_user=self._find_user,
+            issue=self._issue_for_web_app,
+            new_application_id=lambda: self._app_ids.new("0H4"),
+        )
         super().__init__(clock)
 
     # -- what the admin API drives -----------------------------------------------------------
@@ -201,9 +230,12 @@ class SalesforceSandbox(SandboxApp):
             self.org = Org(self.schema, lock=self.lock, clock=self.clock)
         self.org.reset()
         self.auth.reset()
+        if hasattr(self, "web_login"):
+            self.web_login.reset()
         self._cursors.clear()
         self.api_usage = 0
         self._ensure_integration_user()
+        self._ensure_permission_sets()
 
     def configure(self, options: dict[str, Any]) -> dict[str, Any]:
         if "daily_api_limit" in options:
@@ -221,9 +253,16 @@ class SalesforceSandbox(SandboxApp):
         if "integration_username" in options:
             self.integration_username = str(options["integration_username"])
             self._ensure_integration_user()
+        if "web_login_user" in options:
+            username = options["web_login_user"]
+            self.web_login.logged_in_username = None if username is None else str(username)
+        if "organization_name" in options:
+            self.organization_name = str(options["organization_name"])
         return {
             "daily_api_limit": self.daily_api_limit,
             "session_seconds": self.auth.session_seconds,
+            "web_login_user": self.web_login.logged_in_username,
+            "organization_name": self.organization_name,
             "api_usage": self.api_usage,
             "max_json_request_bytes": self.max_json_request_bytes,
             "integration_username": self.integration_username,
@@ -233,7 +272,8 @@ class SalesforceSandbox(SandboxApp):
         """Load records. Sections, each a list of rows (field name -> value):
 
         users, accounts, products (with `price`: the standard price book entry),
-        pricebooks (with `entries`: [{product: <key>, price}]), records {SObject: [rows]}.
+        pricebooks (with `entries`: [{product: <key>, price}]), records {SObject: [rows]},
+        permission_set_assignments [{user: <Username>, permission_set: <Name>}].
         A row's optional `key` names it in the answer (default Username, ProductCode or
         Name); a value "@<key>" refers to the id of a row seeded earlier in the same call.
         """
@@ -252,6 +292,10 @@ class SalesforceSandbox(SandboxApp):
                 sobject: seeder.rows(sobject, rows, "Name")
                 for sobject, rows in data.get("records", {}).items()
             }
+            answer["permission_set_assignments"] = [
+                self._assign_permission_set(str(row["user"]), str(row["permission_set"]))
+                for row in data.get("permission_set_assignments", [])
+            ]
         return answer
 
     def snapshot(self) -> dict[str, Any]:
@@ -373,11 +417,11 @@ class SalesforceSandbox(SandboxApp):
 
     def oauth_token(self, request: Request) -> Response:
         base_url = request.host_url.rstrip("/")
+        form = dict(request.form)
+        flow = self.web_login if form.get("grant_type") in _WEB_GRANTS else self.auth
         try:
             with self.lock:
-                body = self.auth.token(
-                    dict(request.form), request.headers.get("Authorization"), base_url
-                )
+                body = flow.token(form, request.headers.get("Authorization"), base_url)
         except OAuthError as error:
             return json_response(error.body, error.status)
         return json_response(body, 200)
@@ -395,21 +439,37 @@ class SalesforceSandbox(SandboxApp):
                 )
         return Response(b"", status=200)
 
+    def oauth_authorize(self, request: Request) -> Response:
+        params = {**request.args.to_dict(), **request.form.to_dict()}
+        with self.lock:
+            outcome = self.web_login.authorize(params, request.base_url)
+        if isinstance(outcome, Page):
+            response = Response(outcome.html, status=outcome.status, mimetype="text/html")
+            response.headers["Cache-Control"] = "no-store"
+            return response
+        return Response(b"", status=302, headers={"Location": outcome.location})
+
     def identity(self, request: Request, org_id: str, user_id: str) -> Response:
+        """The identity URL (Salesforce Help, "Identity URLs"): who the token belongs to.
+
+        A token may read another user of its org (its scope includes api); an unknown user or
+        another org is 404 "Bad_Id" (the wording is not documented). `version` in the query
+        replaces the `{version}` placeholder of `urls`, as documented.
+        """
         try:
             session = self.authenticate(request)
         except SalesforceApiError:
             return Response(b"Bad_OAuth_Token", status=403)
+        with self.lock:
+            row = self.org_store.get_by_id(user_id) if ids.normalize(user_id) else None
+        if ids.normalize(org_id) != self.org_id or row is None or row.get("Username") is None:
+            return Response(b"Bad_Id", status=404)
         base = request.host_url.rstrip("/")
+        version = request.args.get("version", "{version}")
+        if version == "latest":
+            version = f"{MAX_VERSION}.0"
         return json_response(
-            {
-                "id": f"{base}/id/{org_id}/{user_id}",
-                "user_id": session.user_id,
-                "organization_id": self.org_id,
-                "username": session.username,
-                "active": True,
-                "urls": {"rest": f"{base}/services/data/v{{version}}/"},
-            }
+            _identity(base, self.org_id, row, version, asserted=row["Id"] == session.user_id)
         )
 
     # -- discovery ------------------------------------------------------------------------------
@@ -741,6 +801,108 @@ class SalesforceSandbox(SandboxApp):
             response.headers["Sforce-Limit-Info"] = self.limit_info
         return response
 
+    # -- users, permission sets, apps -------------------------------------------------------
+
+    def _ensure_permission_sets(self) -> None:
+        if self.schema.sobject("PermissionSet") is None:
+            return
+        from sandboxes.salesforce import metadata
+
+        for row in metadata.permission_sets():
+            if not self.org_store.find_by_field("PermissionSet", "Name", row["Name"]):
+                self.org_store.insert_trusted("PermissionSet", row)
+
+    def _assign_permission_set(self, username: str, permission_set: str) -> str:
+        users = self.org_store.find_by_field("User", "Username", username)
+        sets = self.org_store.find_by_field("PermissionSet", "Name", permission_set)
+        if not users:
+            raise ValueError(f"permission_set_assignments: no user {username!r}")
+        if not sets:
+            raise ValueError(f"permission_set_assignments: no permission set {permission_set!r}")
+        return self.org_store.insert_trusted(
+            "PermissionSetAssignment",
+            {"AssigneeId": users[0]["Id"], "PermissionSetId": sets[0]["Id"]},
+        )
+
+    def _issue_for_web_app(
+        self,
+        user: User,
+        app: WebApp,
+        scopes: frozenset[str],
+        refresh_token: str | None,
+        base_url: str,
+    ) -> dict[str, Any]:
+        return self.auth.issue(
+            user,
+            base_url,
+            consumer_secret=app.consumer_secret,
+            scope=scopes_text(scopes),
+            refresh_token=refresh_token,
+        )
+
+    def _admin(self, request: Request) -> Response:
+        # The admin answers name this server's own URLs (authorize, token, instanceUrl).
+        self._admin_base_url = request.host_url.rstrip("/")
+        return super()._admin(request)
+
+    def admin_action(self, method: str, action: str, body: Any) -> Response | None:
+        base_url = self._admin_base_url
+        match (method, action):
+            case ("POST", "oauth/apps"):
+                with self.lock:
+                    app = self.web_login.register(_object(body))
+                return json_response(app.describe(base_url), 201)
+            case ("GET", "oauth/apps"):
+                with self.lock:
+                    apps = [app.describe(base_url) for app in self.web_login.apps.values()]
+                return json_response({"apps": apps})
+            case ("POST", "canvas/signed-request"):
+                with self.lock:
+                    return json_response(self._canvas_signed_request(_object(body), base_url))
+        return None
+
+    def _canvas_signed_request(self, body: dict[str, Any], base_url: str) -> dict[str, Any]:
+        app = self.web_login.app_named(str(body.get("app", "")))
+        if app is None or not app.canvas_url:
+            raise ValueError(f"app: no registered app {body.get('app')!r} with a canvas_url")
+        found = self.org_store.find_by_field("User", "Username", str(body.get("user", "")))
+        if not found or not found[0].get("IsActive", True):
+            raise ValueError(f"user: no active user {body.get('user')!r}")
+        user_row = found[0]
+        user = User(user_row["Id"], user_row["Username"], True)
+        session = self.auth.issue(
+            user, base_url, consumer_secret=app.consumer_secret, scope=scopes_text(app.scopes)
+        )
+        payload = canvas.canvas_request(
+            app=app,
+            user=user_row,
+            organization={"Id": self.org_id, "Name": self.organization_name},
+            base_url=base_url,
+            oauth_token=session["access_token"],
+            api_version=f"{MAX_VERSION}.0",
+            record=self._canvas_record(body.get("record")),
+            parameters=body.get("parameters"),
+            display_location=body.get("display_location"),
+        )
+        return {
+            "signed_request": canvas.sign(payload, app.consumer_secret),
+            "canvas_url": app.canvas_url,
+            "payload": payload,
+        }
+
+    def _canvas_record(self, spec: Any) -> dict[str, Any] | None:
+        if spec is None:
+            return None
+        spec = _object(spec)
+        record_id = ids.normalize(str(spec.get("id", "")))
+        record = self.org_store.get_by_id(record_id) if record_id else None
+        definition = self.org_store.sobject_of(record_id) if record_id else None
+        if record is None or definition is None:
+            raise ValueError(f"record: no record {spec.get('id')!r}")
+        fields = {name: record.get(name) for name in spec.get("fields", []) if name in record}
+        url = f"/services/data/v{MAX_VERSION}.0/sobjects/{definition.name}/{record['Id']}"
+        return {"attributes": {"type": definition.name, "url": url}, "Id": record["Id"], **fields}
+
     # -- users ----------------------------------------------------------------------------------
 
     def _find_user(self, username: str) -> User | None:
@@ -882,6 +1044,77 @@ class _Seeder:
 
 
 # -- helpers ------------------------------------------------------------------------------------
+
+
+_WEB_GRANTS = (AUTHORIZATION_CODE_GRANT, REFRESH_TOKEN_GRANT)
+
+
+def _object(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise ValueError("a JSON object is required")
+    return body
+
+
+def _identity(
+    base: str, org_id: str, user: Record, version: str, *, asserted: bool
+) -> dict[str, Any]:
+    """The documented fields of an identity URL answer (Salesforce Help, "Identity URLs")."""
+    data = f"{base}/services/data/v{version}"
+    soap = f"{base}/services/Soap"
+    first, last = user.get("FirstName"), user.get("LastName")
+    return {
+        "id": f"{base}/id/{org_id}/{user['Id']}",
+        "asserted_user": asserted,
+        "user_id": user["Id"],
+        "organization_id": org_id,
+        "username": user["Username"],
+        "nick_name": user.get("CommunityNickname"),
+        "display_name": " ".join(p for p in (first, last) if p),
+        "email": user.get("Email"),
+        "email_verified": True,
+        "first_name": first,
+        "last_name": last,
+        "timezone": user.get("TimeZoneSidKey"),
+        "photos": {
+            "picture": f"{base}/profilephoto/005/F",
+            "thumbnail": f"{base}/profilephoto/005/T",
+        },
+        "addr_street": user.get("Street"),
+        "addr_city": user.get("City"),
+        "addr_state": user.get("State"),
+        "addr_country": user.get("Country"),
+        "addr_zip": user.get("PostalCode"),
+        "mobile_phone": user.get("MobilePhone"),
+        "mobile_phone_verified": False,
+        "is_lightning_login_user": False,
+        "status": {"created_date": None, "body": None},
+        "urls": {
+            "enterprise": f"{soap}/c/{version}/{org_id}",
+            "metadata": f"{soap}/m/{version}/{org_id}",
+            "partner": f"{soap}/u/{version}/{org_id}",
+            "rest": f"{data}/",
+            "sobjects": f"{data}/sobjects/",
+            "search": f"{data}/search/",
+            "query": f"{data}/query/",
+            "recent": f"{data}/recent/",
+            "tooling_soap": f"{soap}/T/{version}/{org_id}",
+            "tooling_rest": f"{data}/tooling/",
+            "profile": f"{base}/{user['Id']}",
+            "feeds": f"{data}/chatter/feeds",
+            "groups": f"{data}/chatter/groups",
+            "users": f"{data}/chatter/users",
+            "feed_items": f"{data}/chatter/feed-items",
+            "feed_elements": f"{data}/chatter/feed-elements",
+            "custom_domain": base,
+        },
+        "active": bool(user.get("IsActive", True)),
+        "user_type": str(user.get("UserType") or "Standard").upper(),
+        "language": user.get("LanguageLocaleKey"),
+        "locale": user.get("LocaleSidKey"),
+        "utcOffset": 0,
+        "last_modified_date": _json_ready(user).get("LastModifiedDate"),
+        "is_app_installed": True,
+    }
 
 
 def _default_schema() -> Schema:

@@ -157,7 +157,7 @@ class Authenticator:
         return self._active_user(str(claims["sub"]))
 
     def _client_credentials_user(self, form: dict[str, str], authorization: str | None) -> User:
-        key, secret = _basic_credentials(authorization) or (
+        key, secret = basic_credentials(authorization) or (
             form.get("client_id", ""),
             form.get("client_secret", ""),
         )
@@ -179,6 +179,18 @@ class Authenticator:
         return user
 
     def _issue(self, user: User, base_url: str) -> dict[str, Any]:
+        return self.issue(user, base_url, consumer_secret=self.app.consumer_secret)
+
+    def issue(
+        self,
+        user: User,
+        base_url: str,
+        *,
+        consumer_secret: str,
+        scope: str = "api",
+        refresh_token: str | None = None,
+    ) -> dict[str, Any]:
+        """A new session for `user`, answered as the token endpoint does for any grant."""
         now = self.clock()
         token = f"{self.org_id[:15]}!{secrets.token_urlsafe(72)}"
         self._sessions[token] = Session(
@@ -187,20 +199,23 @@ class Authenticator:
         identity = f"{base_url}/id/{self.org_id}/{user.id}"
         issued_at = str(int(now * 1000))
         signature = hmac.new(
-            self.app.consumer_secret.encode(), (identity + issued_at).encode(), hashlib.sha256
+            consumer_secret.encode(), (identity + issued_at).encode(), hashlib.sha256
         ).digest()
-        return {
+        body = {
             "access_token": token,
             "signature": base64.b64encode(signature).decode(),
-            "scope": "api",
+            "scope": scope,
             "instance_url": base_url,
             "id": identity,
             "token_type": "Bearer",
             "issued_at": issued_at,
         }
+        if refresh_token is not None:
+            body["refresh_token"] = refresh_token
+        return body
 
 
-def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
+def basic_credentials(authorization: str | None) -> tuple[str, str] | None:
     if not authorization or not authorization.lower().startswith("basic "):
         return None
     try:

@@ -100,6 +100,25 @@ def load_schema(*source_dirs: Path) -> Schema:
 ChildSpec = tuple[str | None, bool]
 
 
+def permission_sets(source_dir: Path = PACKAGE_DIR) -> list[dict[str, str]]:
+    """The package's permission sets as PermissionSet rows (Name, Label, Description).
+
+    The file's name is the set's API name (Metadata API, PermissionSet: `<name>.permissionset`);
+    deploying the package creates them, so the local org has them from the start.
+    """
+    folder = source_dir / "main" / "default" / "permissionsets"
+    rows = []
+    for path in sorted(folder.glob("*.permissionset-meta.xml")):
+        root = _parse(path, "PermissionSet")
+        name = path.name.removesuffix(".permissionset-meta.xml")
+        row = {"Name": name, "Label": _text(root, "label") or name}
+        description = _text(root, "description")
+        if description:
+            row["Description"] = description
+        rows.append(row)
+    return rows
+
+
 def _object_dirs(source_dir: Path) -> Path:
     objects = source_dir / "main" / "default" / "objects"
     if not objects.is_dir():

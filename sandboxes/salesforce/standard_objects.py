@@ -329,6 +329,32 @@ def _user_role() -> list[FieldDef]:
     ]
 
 
+def _permission_set() -> list[FieldDef]:
+    # Object Reference, PermissionSet: Name is the API name, Label what Setup shows. A profile's
+    # own permission set (IsOwnedByProfile) is not modelled: every row here is a real set.
+    return [
+        *_system_fields(owner=False),
+        required(text("Name", 80)),
+        required(text("Label", 80)),
+        text("Description", 255),
+        readonly(boolean("IsOwnedByProfile")),
+        readonly(boolean("IsCustom", default=True)),
+        text("NamespacePrefix", 15),
+    ]
+
+
+def _permission_set_assignment() -> list[FieldDef]:
+    # Object Reference, PermissionSetAssignment: who holds which set (no audit fields but
+    # SystemModstamp; assignments to permission set groups are not modelled).
+    return [
+        *_system_fields(owner=False, audit=False),
+        required(create_only(ref("AssigneeId", "User", "Assignee"))),
+        required(create_only(ref("PermissionSetId", "PermissionSet", "PermissionSet"))),
+        readonly(boolean("IsActive", default=True)),
+        datetime("ExpirationDate"),
+    ]
+
+
 def _opportunity() -> list[FieldDef]:
     return [
         *_system_fields(),
@@ -582,6 +608,9 @@ _OBJECTS: tuple[tuple[str, str, str, str, Any], ...] = (
     ("User", "User", "Users", "005", _user),
     ("Profile", "Profile", "Profiles", "00e", _profile),
     ("UserRole", "Role", "Roles", "00E", _user_role),
+    ("PermissionSet", "Permission Set", "Permission Sets", "0PS", _permission_set),
+    ("PermissionSetAssignment", "Permission Set Assignment", "Permission Set Assignments",
+     "0Pa", _permission_set_assignment),
     ("Opportunity", "Opportunity", "Opportunities", "006", _opportunity),
     ("OpportunityLineItem", "Opportunity Product", "Opportunity Product", "00k",
      _opportunity_line_item),
@@ -608,6 +637,8 @@ _CHILD_RELATIONSHIPS: tuple[tuple[str, str, str, str, bool], ...] = (
     ("User", "ManagedUsers", "User", "ManagerId", False),
     ("Profile", "Users", "User", "ProfileId", False),
     ("UserRole", "Users", "User", "UserRoleId", False),
+    ("User", "PermissionSetAssignments", "PermissionSetAssignment", "AssigneeId", True),
+    ("PermissionSet", "Assignments", "PermissionSetAssignment", "PermissionSetId", True),
     ("Pricebook2", "Opportunities", "Opportunity", "Pricebook2Id", False),
     ("Pricebook2", "PricebookEntries", "PricebookEntry", "Pricebook2Id", True),
     ("Product2", "PricebookEntries", "PricebookEntry", "Product2Id", True),
