@@ -11,9 +11,9 @@ import pytest
 from sandboxes.common import LocalCA, SandboxAdmin, SandboxServer
 from sandboxes.intacct import IntacctSandbox
 from sandboxes.salesforce import SalesforceSandbox
+from shared.adapters.salesforce.connection import connection_from_secret
 from shared.errors import ConfigurationError
 from shared.http import RetryPolicy, idempotent, make_client
-from shared.salesforce import connection_from_secret
 
 
 @pytest.fixture(scope="module")
