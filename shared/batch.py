@@ -125,7 +125,7 @@ class DelayingQueue(Protocol):
 
 
 def backoff_seconds(receive_count: int) -> int:
-    return min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (receive_count - 1))
+    return int(min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (receive_count - 1)))
 
 
 def back_off(

@@ -164,7 +164,7 @@ def current_settings() -> Settings:
         raise _unavailable() from exc
 
 
-def accepted_response(accepted: Accepted, what: str) -> Response:
+def accepted_response(accepted: Accepted, what: str) -> Response[Any]:
     metrics.add_metric(
         name="DuplicateEvents" if accepted.duplicate else "AcceptedEvents", unit="Count", value=1
     )
@@ -190,7 +190,7 @@ def receive[M: BaseModel](
     accept: Callable[[M, str], Accepted],
     what: str,
     now: datetime | None = None,
-) -> Response:
+) -> Response[Any]:
     """`authenticate(event, body, replay window)` raises Unauthorized; `switched_off(settings)`
     names why this flow ignores events, or None; `accept(record, correlation id)` records the
     job and queues its message."""

@@ -26,7 +26,7 @@ install_error_handlers(app)
 
 
 @app.post(ROUTE)
-def receive_order_event() -> Response:
+def receive_order_event() -> Response[Any]:
     return receive(
         app.current_event,
         authenticate=signed_by("netsuite"),

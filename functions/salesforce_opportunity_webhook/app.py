@@ -33,7 +33,7 @@ install_error_handlers(app)
 
 
 @app.post(ROUTE)
-def receive_opportunity_event() -> Response:
+def receive_opportunity_event() -> Response[Any]:
     return receive(
         app.current_event,
         authenticate=signed_by("salesforce"),

@@ -590,7 +590,7 @@ def test_updates_are_skipped_when_their_switch_is_off(
 ) -> None:
     orders.emit("1001")
     orders.settle()
-    settings["netsuite"]["sync_updates_netsuite_originated"] = False
+    settings["netsuite_orders_to_salesforce"]["sync_updates_netsuite_originated"] = False
     _put_settings(orders.stack, json.dumps(settings))
 
     orders.edit("1001", memo="changed while updates are off")

@@ -40,7 +40,9 @@ def test_a_bad_parameter_fails_loudly(aws_resources: dict[str, Resource], moto_u
         Type="String",
         Overwrite=True,
     )
-    with pytest.raises(ConfigurationError, match=r"netsuite_orders_to_salesforce\.default_price_book"):
+    with pytest.raises(
+        ConfigurationError, match=r"netsuite_orders_to_salesforce\.default_price_book"
+    ):
         load_settings(Resources.model_validate({"SETTINGS_PARAMETER": name}))
 
 

@@ -313,7 +313,7 @@ class NetsuiteClient:
         record_id = location.rstrip("/").rsplit("/", 1)[-1]
         if not record_id or record_id.startswith("eid:"):
             raise PermanentError(f"NetSuite answered the upsert of eid:{external_id} without an id")
-        return record_id
+        return str(record_id)
 
     # -- links and lifecycle ---------------------------------------------------------------
 

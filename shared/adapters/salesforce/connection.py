@@ -21,7 +21,7 @@ from typing import Any, Literal, Protocol, TypeVar
 import jwt
 import requests
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from simple_salesforce import Salesforce
+from simple_salesforce.api import Salesforce
 from simple_salesforce.exceptions import SalesforceExpiredSession
 
 from shared.deadline import call_timeout

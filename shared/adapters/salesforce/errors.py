@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import requests
-from simple_salesforce import Salesforce
+from simple_salesforce.api import Salesforce
 from simple_salesforce.exceptions import SalesforceError
 
 from shared.adapters.salesforce.connection import Connection

@@ -69,7 +69,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from simple_salesforce import Salesforce
+from simple_salesforce.api import Salesforce
 from simple_salesforce.exceptions import SalesforceError
 from simple_salesforce.format import format_soql
 
