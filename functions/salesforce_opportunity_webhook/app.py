@@ -1,14 +1,9 @@
 """POST /webhooks/salesforce/opportunities: verify, validate, record a job, enqueue, answer 202.
 
-Salesforce calls this from the record-triggered flow `Salesbridge_Export_Closed_Won_Opportunity`
-through the Apex action `SalesbridgeClosedWonCallout`, which signs each callout exactly as the
-NetSuite script does (`shared.signing`: HMAC-SHA256 over "<timestamp>.<raw body>" with the
-`salesforce` key, computed with `Crypto.generateMac`). The signature ties the key to this body
-and the timestamp bounds a replay to the window, so a captured callout cannot queue an export
-for another opportunity, nor be replayed later. The static `X-Salesbridge-Key` header of
-earlier versions is no longer accepted.
-
-The body carries ids, not data (the worker reads the opportunity from Salesforce).
+The Closed Won callout of the flow `Salesbridge_Export_Closed_Won_Opportunity` (Apex action
+`SalesbridgeClosedWonCallout`), signed as the NetSuite script signs (`shared.signing`, the
+`salesforce` key): a captured callout can neither queue another opportunity nor be replayed
+later. The body carries ids, not data (the worker reads the opportunity from Salesforce).
 """
 
 from __future__ import annotations

@@ -1,10 +1,7 @@
 """SQS (FIFO) -> NetSuite: each Closed Won opportunity becomes a Salesforce Originated order.
 
-A plain Powertools FIFO batch: opportunities are exported one by one (each costs its own
-Salesforce query and NetSuite upsert; there is nothing to share across a batch), and
-`SqsFifoPartialProcessor` skips the rest of a group after a record to redeliver, so a group's
-later messages never overtake it. The domain is `shared.flows.salesforce_orders_to_netsuite`;
-this file only wires it.
+A plain Powertools FIFO batch, one opportunity at a time (nothing to share across a batch);
+`SqsFifoPartialProcessor` skips the rest of a group after a record to redeliver.
 """
 
 from __future__ import annotations
