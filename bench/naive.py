@@ -22,7 +22,7 @@ from typing import Any, cast
 from simple_salesforce import Salesforce, SFType
 from simple_salesforce.format import format_soql
 
-from shared.salesforce import connection_from_secret
+from shared.adapters.salesforce.connection import connection_from_secret
 
 NETSUITE_ID = "NetSuite_Id__c"
 ITEM_ID = "NetSuite_Item_Id__c"

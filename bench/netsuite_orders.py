@@ -72,8 +72,10 @@ from bench import naive
 from devstack.sqs import SqsPoller
 from devstack.stack import FAKE_CREDENTIALS, LocalStack
 from devstack.template import REGION
-from shared.envelope import Envelope, NetsuiteOrderEvent
-from shared.stores.jobs import JobStatus, JobStore
+from shared.adapters.aws.stores.jobs import JobStore
+from shared.envelope import Envelope
+from shared.flows.netsuite_orders_to_salesforce.events import NetsuiteOrderEvent
+from shared.jobs import JobStatus
 
 ROOT = Path(__file__).resolve().parent.parent
 LOG_FILE = ROOT / ".bench" / "netsuite_orders.log"

@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ops.operator import Operator, UsageError
-from shared.stores.jobs import Job, JobStatus
+from shared.jobs import Job, JobStatus
 
 USAGE_ERROR = 2
 

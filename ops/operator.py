@@ -9,11 +9,12 @@ from typing import Any
 
 import boto3
 
+from shared.adapters.aws.stores.cursors import CursorStore
+from shared.adapters.aws.stores.hold import BudgetHoldStore, HoldState
+from shared.adapters.aws.stores.jobs import JobStore
 from shared.envelope import Envelope
 from shared.intake import fifo_dedup_id, fifo_group_id
-from shared.stores.cursors import CursorStore
-from shared.stores.hold import BudgetHoldStore, HoldState
-from shared.stores.jobs import Job, JobStatus, JobStore
+from shared.jobs import Job, JobStatus
 
 # Which queue carries each source's records (logical ids in template.yaml).
 QUEUE_FOR_SOURCE = {

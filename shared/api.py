@@ -25,7 +25,7 @@ from shared.errors import (
 from shared.observability import logger, metrics
 
 
-def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response[Any]:
     return Response(
         status_code=status,
         content_type=content_types.APPLICATION_JSON,
@@ -34,7 +34,7 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
     )
 
 
-def error_response(error: SalesbridgeError) -> Response:
+def error_response(error: SalesbridgeError) -> Response[Any]:
     headers = {}
     if isinstance(error, RetryableError) and error.retry_after is not None:
         headers["Retry-After"] = str(int(error.retry_after))
@@ -56,7 +56,7 @@ def validation_problems(errors: list[Any]) -> list[FieldProblem]:
 
 def install_error_handlers(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(SalesbridgeError)
-    def _known(error: SalesbridgeError) -> Response:
+    def _known(error: SalesbridgeError) -> Response[Any]:
         level = logger.warning if error.http_status < 500 else logger.error
         level("request refused", extra={"error": error.code, "reason": error.message})
         metrics.add_metric(name="RequestsRefused", unit="Count", value=1)
@@ -64,11 +64,11 @@ def install_error_handlers(app: APIGatewayRestResolver) -> None:
         return error_response(error)
 
     @app.not_found
-    def _no_route(_: Exception) -> Response:
+    def _no_route(_: Exception) -> Response[Any]:
         return json_response(404, {"error": "not_found", "message": "no such route"})
 
     @app.exception_handler(Exception)
-    def _unexpected(error: Exception) -> Response:
+    def _unexpected(error: Exception) -> Response[Any]:
         logger.exception("unexpected error")
         return json_response(500, {"error": "internal_error", "message": "unexpected error"})
 

@@ -16,11 +16,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ValidationError
 
 from shared.errors import PermanentError, RetryableError
-from shared.stores.jobs import JobStatus
-from shared.stores.ports import JobRepository
+from shared.jobs import JobRepository, JobStatus
+from shared.observability import logger
 
 
 @dataclass(frozen=True)
@@ -110,3 +112,84 @@ def _job_id(body: str) -> str | None:
     except (ValueError, AttributeError):
         return None
     return job_id if isinstance(job_id, str) and job_id else None
+
+
+# A retried message waits longer each time (30 s, 60 s, 120 s ... capped): a struggling system
+# gets air.
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_CAP_SECONDS = 900
+
+
+class DelayingQueue(Protocol):
+    def delay(self, receipt_handle: str, seconds: int) -> None: ...
+
+
+def backoff_seconds(receive_count: int) -> int:
+    return int(min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (receive_count - 1)))
+
+
+def back_off(
+    records: Iterable[Mapping[str, Any]], failed: set[str], queue: Callable[[], DelayingQueue]
+) -> None:
+    """Delay each failed message exponentially with its receive count before it returns."""
+    retried = [record for record in records if record["messageId"] in failed]
+    if not retried:
+        return
+    sqs = queue()
+    for record in retried:
+        delay = backoff_seconds(receive_count_of(record))
+        try:
+            sqs.delay(record["receiptHandle"], delay)
+        except Exception:  # the queue's own visibility timeout still brings it back
+            logger.warning("could not delay a retried message", extra={"delay": delay})
+
+
+def parse_messages[M: BaseModel](
+    records: Iterable[Mapping[str, Any]], model: type[M]
+) -> tuple[list[tuple[str, M, int]], list[str]]:
+    """Each record's body as `model` with its message id and receive count, and the ids of
+    malformed messages (logged with fields and reasons, never the input: it may be a whole
+    record)."""
+    parsed, malformed = [], []
+    for record in records:
+        try:
+            message = model.model_validate_json(record["body"])
+        except ValidationError as exc:
+            logger.error(
+                "malformed queue message",
+                extra={
+                    "message_id": record["messageId"],
+                    "problems": exc.errors(include_input=False, include_url=False),
+                },
+            )
+            malformed.append(record["messageId"])
+            continue
+        parsed.append((record["messageId"], message, receive_count_of(record)))
+    return parsed, malformed
+
+
+def give_up_on_last_delivery(
+    records: Iterable[Mapping[str, Any]],
+    reason: str,
+    *,
+    jobs: Callable[[], JobRepository],
+    max_receive_count: Callable[[], int],
+) -> None:
+    """`fail_before_dead_letter` for a handler: the providers may fail too (configuration),
+    and this runs while something is already wrong, so it logs instead of raising."""
+    records = list(records)
+    if not records:
+        return
+    try:
+        repository, limit = jobs(), max_receive_count()
+    except Exception:
+        logger.exception("cannot mark the jobs of messages going to the DLQ")
+        return
+    failed = fail_before_dead_letter(records, reason, jobs=repository, max_receive_count=limit)
+    if failed:
+        logger.error("jobs failed before their messages go to the DLQ", extra={"job_ids": failed})
+
+
+def batch_item_failures(message_ids: Iterable[str]) -> dict[str, Any]:
+    """Lambda's partial batch response: the messages SQS must deliver again."""
+    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in message_ids]}

@@ -38,7 +38,6 @@ class Resources(BaseModel):
     stage: str = Field("local", alias="SALESBRIDGE_STAGE")
     jobs_table: str | None = Field(None, alias="JOBS_TABLE")
     links_table: str | None = Field(None, alias="LINKS_TABLE")
-    idempotency_table: str | None = Field(None, alias="IDEMPOTENCY_TABLE")
     cursors_table: str | None = Field(None, alias="CURSORS_TABLE")
     settings_parameter: str | None = Field(None, alias="SETTINGS_PARAMETER")
     settings_file: str | None = Field(None, alias="SETTINGS_FILE")

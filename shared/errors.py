@@ -81,6 +81,14 @@ class BudgetExhausted(RetryableError):
 # -- request errors: what an API route answers (all permanent: the same request fails again)
 
 
+class StaleWrite(RetryableError):
+    """Someone else wrote the record since it was read (optimistic concurrency); reload and
+    try again."""
+
+    code = "stale_write"
+    http_status = 409
+
+
 class BadRequest(PermanentError):
     code = "bad_request"
     http_status = 400

@@ -11,16 +11,22 @@ and is answered without sending anything.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-from pydantic import BaseModel
+from typing import Any, ClassVar, Protocol
 
 from shared.envelope import Envelope
-from shared.queues import QueueSender
-from shared.stores.dynamo import StaleWrite
-from shared.stores.jobs import Job, JobStatus
-from shared.stores.ports import JobRepository
+from shared.errors import StaleWrite
+from shared.jobs import Job, JobRepository, JobStatus
+
+# The job detail key of the sender's per-save id (see `accept_event`).
+EVENT_ID = "event_id"
+
+
+class QueueSender(Protocol):
+    def send(self, body: str, *, group_id: str | None, dedup_id: str | None) -> str:
+        """Enqueue `body`; answer the message id."""
+        ...
 
 
 def fifo_group_id(source: str, record_key: str) -> str:
@@ -54,34 +60,81 @@ def accept(
         return Accepted(latest or stored, duplicate=True)
 
 
+class IntakeEvent(Protocol):
+    """What an inbound event declares so that `accept_event` needs no per-flow glue.
+
+    `SOURCE` and `MESSAGE_TYPE` are class constants of the event model; `record_key` and
+    `version` name the record version; `identity` is what makes two deliveries the same job
+    (usually the version); `event_id`, when the sender numbers its saves, tells apart two
+    saves that share a version; `job_detail` is what the job shows an operator.
+    """
+
+    SOURCE: ClassVar[str]
+    MESSAGE_TYPE: ClassVar[str]
+
+    @property
+    def record_key(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+    @property
+    def identity(self) -> str: ...
+    @property
+    def event_id(self) -> str | None: ...
+    def job_detail(self) -> dict[str, str]: ...
+    def model_dump_json(self, *, by_alias: bool | None = None) -> str: ...
+
+
 def accept_event(
-    payload: BaseModel,
-    *,
-    source: str,
-    record_key: str,
-    version: str,
-    message_type: str,
+    event: IntakeEvent, *, correlation_id: str, jobs: JobRepository, queue: QueueSender
+) -> Accepted:
+    """One job per record version, and one more per extra save within the same version.
+
+    A version may be kept to the second (NetSuite's `lastModifiedDate`), so two saves within
+    one second share it. A sender that posts an event id per save gets the job
+    `<record>:<identity>` for the first save of a version (as a backstop, which has no event
+    id, would), and a different event id finding that job taken gets its own
+    `<record>:<identity>-<event id>` job, message and FIFO deduplication id. The same event id
+    again (a redelivery) or an event without one is the duplicate it always was.
+    """
+    accepted = _accept_version(event, event.identity, correlation_id, jobs, queue)
+    first_event_id = accepted.job.detail.get(EVENT_ID)
+    if accepted.duplicate and event.event_id and first_event_id != event.event_id:
+        identity = f"{event.identity}-{event.event_id}"
+        accepted = _accept_version(event, identity, correlation_id, jobs, queue)
+    return accepted
+
+
+def accepts(
+    correlation_id: str, *, jobs: JobRepository, queue: QueueSender
+) -> Callable[[IntakeEvent], bool]:
+    """`accept_event` for a backstop: answers whether the event was a duplicate."""
+    return lambda event: (
+        accept_event(event, correlation_id=correlation_id, jobs=jobs, queue=queue).duplicate
+    )
+
+
+def _accept_version(
+    event: IntakeEvent,
+    identity: str,
     correlation_id: str,
     jobs: JobRepository,
     queue: QueueSender,
-    identity: str | None = None,
-    detail: dict[str, Any] | None = None,
 ) -> Accepted:
-    """Wrap `payload` in its envelope and job, then `accept` it on its record's FIFO group.
-
-    `identity` (default: the version) is what makes two deliveries the same job.
-    """
-    identity = identity or version
+    """Wrap `event` in its envelope and job, then `accept` it on its record's FIFO group."""
+    source, record_key, version = event.SOURCE, event.record_key, event.version
     job_id = Job.make_id(source, record_key, identity)
     message = Envelope[Any](
-        message_type=message_type,
+        message_type=event.MESSAGE_TYPE,
         job_id=job_id,
         correlation_id=correlation_id,
         source=source,
         record_key=record_key,
         version=version,
-        payload=payload,
+        payload=event,
     )
+    detail = event.job_detail()
+    if event.event_id:
+        detail[EVENT_ID] = event.event_id
     job = Job(
         job_id=job_id,
         source=source,
@@ -90,7 +143,7 @@ def accept_event(
         status=JobStatus.RECEIVED,
         correlation_id=correlation_id,
         message=message.model_dump_json(by_alias=True),
-        detail=detail or {},
+        detail=detail,
     )
     return accept(
         job,

@@ -1,4 +1,4 @@
-"""One place for the Logger, Tracer and Metrics every handler uses.
+"""One place for the Logger and Metrics every handler uses.
 
 - Logs are JSON (Powertools Logger) with the Lambda context and a correlation id that travels
   inside every queue message, so one record can be followed from webhook to target write.
@@ -9,15 +9,15 @@
   Powertools' DataMasking.erase is not used for this: it selects fields by case-sensitive
   JSONPath, while vendors spell one key three ways, and it cannot clean free text.
 - Metrics are CloudWatch EMF, namespace from POWERTOOLS_METRICS_NAMESPACE.
-- The Tracer is created lazily: instantiating it costs about 330 ms of cold start, and
-  receivers that only validate and enqueue should not pay it before they need it.
+- No Powertools Tracer: nothing here called it, and instantiating it costs about 330 ms of
+  cold start (aws_xray_sdk). Active tracing on the functions still records each invocation;
+  a call to an outside system is timed in its adapter's log lines and `Job.attempts`.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -143,13 +143,6 @@ class MaskingFormatter(LambdaPowertoolsFormatter):
 
 logger = Logger(service=SERVICE, logger_formatter=MaskingFormatter())
 metrics = Metrics(service=SERVICE)
-
-
-@cache
-def tracer() -> Any:
-    from aws_lambda_powertools import Tracer
-
-    return Tracer(service=SERVICE)
 
 
 def set_correlation_id(correlation_id: str | None) -> None:

@@ -28,6 +28,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from pydantic import BaseModel, ValidationError
 
+from shared import signing
 from shared.api import json_response, refuse_validation
 from shared.config import get_secret_json, load_settings, resources
 from shared.envelope import NOW
@@ -40,6 +41,7 @@ from shared.errors import (
 )
 from shared.intake import Accepted
 from shared.observability import logger, metrics
+from shared.section import FlowSettings
 from shared.settings import Settings
 
 # How long a sender should wait before retrying while salesbridge cannot take events.
@@ -60,6 +62,31 @@ def caller_keys(source: str) -> list[str]:
         logger.error(f"the webhook keys secret has no {source!r} key")
         raise _unavailable()
     return keys
+
+
+def signed_by(source: str) -> Callable[[APIGatewayProxyEvent, bytes, int], None]:
+    """`authenticate` for a sender that signs each body with its key (`shared.signing`)."""
+
+    def verify(event: APIGatewayProxyEvent, body: bytes, window_seconds: int) -> None:
+        signing.verify(
+            caller_keys(source),
+            event.headers.get(signing.TIMESTAMP_HEADER),
+            event.headers.get(signing.SIGNATURE_HEADER),
+            body,
+            window_seconds=window_seconds,
+        )
+
+    return verify
+
+
+def unless_enabled(section: str, what_is_off: str) -> Callable[[Settings], str | None]:
+    """`switched_off` for a flow whose settings section (`shared.settings`) has `enabled`."""
+
+    def reason(settings: Settings) -> str | None:
+        flow: FlowSettings = getattr(settings, section)
+        return None if flow.enabled else f"{what_is_off} ({section}.enabled)"
+
+    return reason
 
 
 def _unavailable() -> RetryableError:
@@ -137,7 +164,7 @@ def current_settings() -> Settings:
         raise _unavailable() from exc
 
 
-def accepted_response(accepted: Accepted, what: str) -> Response:
+def accepted_response(accepted: Accepted, what: str) -> Response[Any]:
     metrics.add_metric(
         name="DuplicateEvents" if accepted.duplicate else "AcceptedEvents", unit="Count", value=1
     )
@@ -163,7 +190,7 @@ def receive[M: BaseModel](
     accept: Callable[[M, str], Accepted],
     what: str,
     now: datetime | None = None,
-) -> Response:
+) -> Response[Any]:
     """`authenticate(event, body, replay window)` raises Unauthorized; `switched_off(settings)`
     names why this flow ignores events, or None; `accept(record, correlation id)` records the
     job and queues its message."""

@@ -22,8 +22,8 @@ from typing import Any
 import httpx
 
 from devstack.scenarios import money, quantity
-from shared.netsuite.client import NetsuiteCredentials, netsuite_http
-from shared.netsuite.models import OPPORTUNITY_ID_FIELD
+from shared.adapters.netsuite.client import NetsuiteCredentials, netsuite_http
+from shared.netsuite_records import OPPORTUNITY_ID_FIELD
 
 Say = Callable[[str], None]
 BACKPACK = "504"  # Trailhead 55L Backpack's NetSuite item id

@@ -19,7 +19,7 @@ import httpx
 from simple_salesforce.format import format_soql
 
 from devstack.scenarios import money, quantity
-from shared.salesforce import connection_from_secret
+from shared.adapters.salesforce.connection import connection_from_secret
 from shared.signing import signed_headers
 
 ROUTE = "/webhooks/salesforce/opportunities"

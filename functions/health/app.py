@@ -8,12 +8,11 @@ code), and what is wrong (each field and reason) goes to the function's log for 
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.config import load_settings
+from shared.config import load_settings, resources
 from shared.errors import ConfigurationError
 from shared.observability import logger
 
@@ -37,7 +36,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     body = {
         "status": "ok" if settings == "ok" else "degraded",
         "service": "salesbridge",
-        "stage": os.environ.get("SALESBRIDGE_STAGE", "unknown"),
+        "stage": resources().stage,
         "version": VERSION,
         "settings": settings,
     }

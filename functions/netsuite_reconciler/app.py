@@ -12,56 +12,25 @@ from typing import Any
 from uuid import uuid4
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from shared.config import built_from_secret, load_settings, resources
-from shared.envelope import NetsuiteOrderEvent
-from shared.netsuite.client import NetsuiteClient, client_from_secret
+from shared import wiring
+from shared.flows.netsuite_orders_to_salesforce.events import ReconcileRequest
+from shared.flows.netsuite_orders_to_salesforce.reconcile import run_reconciler
+from shared.intake import accepts
 from shared.observability import logger, metrics
-from shared.order_sync.intake import accept_order_event
-from shared.order_sync.reconcile import run_reconciler
-from shared.queues import SqsQueue
-from shared.stores.cursors import CursorStore
-from shared.stores.jobs import JobStore
-from shared.stores.links import LinkStore
-
-
-class ReconcileRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    since: AwareDatetime | None = None
-
-
-def netsuite() -> NetsuiteClient:
-    return built_from_secret(resources().require("netsuite_secret"), client_from_secret)
-
-
-def requested(event: dict[str, Any]) -> ReconcileRequest:
-    detail = event.get("detail")
-    source = detail if isinstance(detail, dict) and "since" in detail else event
-    return ReconcileRequest.model_validate(source)
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    request = requested(event)
-    env = resources()
-    jobs = JobStore(env.require("jobs_table"))
-    queue = SqsQueue(env.require("netsuite_order_queue_url"))
-    correlation_id = f"reconciler-{uuid4()}"
-
-    def accept(order_event: NetsuiteOrderEvent) -> bool:
-        return accept_order_event(
-            order_event, correlation_id=correlation_id, jobs=jobs, queue=queue
-        ).duplicate
-
+    request = ReconcileRequest.from_event(event)
+    jobs, queue = wiring.jobs(), wiring.netsuite_order_queue()
     report = run_reconciler(
-        netsuite=netsuite(),
-        links=LinkStore(env.require("links_table")),
-        cursors=CursorStore(env.require("cursors_table")),
-        settings=load_settings().netsuite,
-        accept=accept,
+        netsuite=wiring.netsuite(),
+        links=wiring.links(),
+        cursors=wiring.cursors(),
+        settings=wiring.settings().netsuite_orders_to_salesforce,
+        accept=accepts(f"reconciler-{uuid4()}", jobs=jobs, queue=queue),
         since=request.since,
     )
     metrics.add_metric(name="DeletedOrdersClosed", unit="Count", value=report.queued)

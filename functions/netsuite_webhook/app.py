@@ -6,23 +6,18 @@ anything over the stack's limit is refused before the signature is even computed
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared import signing
+from shared import wiring
 from shared.api import install_error_handlers
-from shared.config import resources
-from shared.envelope import NetsuiteOrderEvent
+from shared.flows.netsuite_orders_to_salesforce.events import NetsuiteOrderEvent
+from shared.intake import accept_event
 from shared.observability import logger, metrics
-from shared.order_sync.intake import accept_order_event
-from shared.queues import SqsQueue
-from shared.stores.jobs import JobStore
-from shared.webhooks import caller_keys, receive
+from shared.webhooks import receive, signed_by, unless_enabled
 
 ROUTE = "/webhooks/netsuite/orders"
 
@@ -30,41 +25,18 @@ app = APIGatewayRestResolver()
 install_error_handlers(app)
 
 
-@cache
-def job_store() -> JobStore:
-    return JobStore(resources().require("jobs_table"))
-
-
-@cache
-def order_queue() -> SqsQueue:
-    return SqsQueue(resources().require("netsuite_order_queue_url"))
-
-
-def signing_keys() -> list[str]:
-    return caller_keys("netsuite")
-
-
-def verify_signature(event: APIGatewayProxyEvent, body: bytes, window_seconds: int) -> None:
-    signing.verify(
-        signing_keys(),
-        event.headers.get(signing.TIMESTAMP_HEADER),
-        event.headers.get(signing.SIGNATURE_HEADER),
-        body,
-        window_seconds=window_seconds,
-    )
-
-
 @app.post(ROUTE)
-def receive_order_event() -> Response:
+def receive_order_event() -> Response[Any]:
     return receive(
         app.current_event,
-        authenticate=verify_signature,
+        authenticate=signed_by("netsuite"),
         model=NetsuiteOrderEvent,
-        switched_off=lambda settings: (
-            None if settings.netsuite.enabled else "NetSuite order sync is off (netsuite.enabled)"
-        ),
-        accept=lambda order_event, correlation_id: accept_order_event(
-            order_event, correlation_id=correlation_id, jobs=job_store(), queue=order_queue()
+        switched_off=unless_enabled("netsuite_orders_to_salesforce", "NetSuite order sync is off"),
+        accept=lambda event, correlation_id: accept_event(
+            event,
+            correlation_id=correlation_id,
+            jobs=wiring.jobs(),
+            queue=wiring.netsuite_order_queue(),
         ),
         what="order event",
     )

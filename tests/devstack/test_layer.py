@@ -70,7 +70,6 @@ def test_every_handler_imports_from_the_layer_alone(tmp_path: Path) -> None:
     probe = (
         "import importlib, sys\n"
         "for name in sys.argv[1:]: importlib.import_module(name)\n"
-        "from shared.observability import tracer; tracer()\n"
         "import simple_salesforce\n"
         "from aws_lambda_powertools.utilities.data_masking import DataMasking\n"
     )

@@ -74,7 +74,7 @@ def test_a_crash_on_every_delivery_leaves_the_job_failed_not_queued(
         def run(self, batch: Any) -> Any:
             raise RuntimeError("killed mid-batch")
 
-    monkeypatch.setattr(module, "order_sync", lambda: Crashing())
+    monkeypatch.setattr(module.wiring, "order_sync", lambda: Crashing())
     orders.emit("1001")
     orders.settle()
 

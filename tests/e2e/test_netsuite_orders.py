@@ -42,12 +42,12 @@ from devstack.scenarios.s20_netsuite_orders import netsuite_rest, settle
 from devstack.stack import LocalStack
 from ops import Operator
 from ops.__main__ import main as ops_cli
-from shared.envelope import NetsuiteOrderEvent
-from shared.netsuite.models import OPPORTUNITY_ID_FIELD
-from shared.order_sync.intake import accept_order_event
+from shared.adapters.aws.stores.hold import HOLD_CURSOR
+from shared.adapters.aws.stores.jobs import JobStore
+from shared.flows.netsuite_orders_to_salesforce.events import NetsuiteOrderEvent
+from shared.intake import accept_event
+from shared.netsuite_records import OPPORTUNITY_ID_FIELD
 from shared.signing import signed_headers
-from shared.stores.hold import HOLD_CURSOR
-from shared.stores.jobs import JobStore
 
 pytestmark = pytest.mark.e2e
 
@@ -251,7 +251,7 @@ class Orders:
                     "lastModifiedDate": version,
                 }
             )
-            accept_order_event(
+            accept_event(
                 event, correlation_id=f"test-{uuid.uuid4()}", jobs=self.jobs_store, queue=Capture()
             )
         return records
@@ -590,7 +590,7 @@ def test_updates_are_skipped_when_their_switch_is_off(
 ) -> None:
     orders.emit("1001")
     orders.settle()
-    settings["netsuite"]["sync_updates_netsuite_originated"] = False
+    settings["netsuite_orders_to_salesforce"]["sync_updates_netsuite_originated"] = False
     _put_settings(orders.stack, json.dumps(settings))
 
     orders.edit("1001", memo="changed while updates are off")

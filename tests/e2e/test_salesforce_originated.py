@@ -21,11 +21,11 @@ import pytest
 from simple_salesforce import Salesforce, SFType
 
 from devstack.stack import LocalStack
-from shared.envelope import SalesforceOpportunityEvent
-from shared.order_export.intake import accept_opportunity_event
-from shared.salesforce import connection_from_secret
+from shared.adapters.aws.stores.jobs import JobStore
+from shared.adapters.salesforce.connection import connection_from_secret
+from shared.flows.salesforce_orders_to_netsuite.events import SalesforceOpportunityEvent
+from shared.intake import accept_event
 from shared.signing import signed_headers
-from shared.stores.jobs import JobStore
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUTE = "/webhooks/salesforce/opportunities"
@@ -258,7 +258,7 @@ def export_delivery(stack: LocalStack, sf: Salesforce, opportunity_id: str) -> d
         {"opportunityId": opportunity_id, "lastModifiedDate": modified}
     )
     store = JobStore(stack.resources["JobsTable"].name, _dynamodb_resource(stack))
-    accept_opportunity_event(event, correlation_id="test", jobs=store, queue=Capture())
+    accept_event(event, correlation_id="test", jobs=store, queue=Capture())
     [record] = records
     return record
 

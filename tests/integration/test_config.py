@@ -24,23 +24,25 @@ def test_settings_come_from_the_parameter(
     name = aws_resources["SettingsParameter"].name
     boto3.client("ssm", endpoint_url=moto_url).put_parameter(
         Name=name,
-        Value=json.dumps({"netsuite": {"sync_zero_quantity_lines": True}}),
+        Value=json.dumps({"netsuite_orders_to_salesforce": {"sync_zero_quantity_lines": True}}),
         Type="String",
         Overwrite=True,
     )
     settings = load_settings(Resources.model_validate({"SETTINGS_PARAMETER": name}))
-    assert settings.netsuite.sync_zero_quantity_lines is True
+    assert settings.netsuite_orders_to_salesforce.sync_zero_quantity_lines is True
 
 
 def test_a_bad_parameter_fails_loudly(aws_resources: dict[str, Resource], moto_url: str) -> None:
     name = aws_resources["SettingsParameter"].name
     boto3.client("ssm", endpoint_url=moto_url).put_parameter(
         Name=name,
-        Value='{"netsuite": {"default_price_book": 7}}',
+        Value='{"netsuite_orders_to_salesforce": {"default_price_book": 7}}',
         Type="String",
         Overwrite=True,
     )
-    with pytest.raises(ConfigurationError, match=r"netsuite\.default_price_book"):
+    with pytest.raises(
+        ConfigurationError, match=r"netsuite_orders_to_salesforce\.default_price_book"
+    ):
         load_settings(Resources.model_validate({"SETTINGS_PARAMETER": name}))
 
 

@@ -21,15 +21,15 @@ import pytest
 from sandboxes.common import LocalCA, SandboxAdmin, SandboxServer
 from sandboxes.netsuite import NetSuiteSandbox
 from sandboxes.netsuite.demo import demo_seed
-from shared.errors import ConfigurationError, NotFound, PermanentError, RetryableError
-from shared.http import RetryPolicy
-from shared.netsuite.client import (
+from shared.adapters.netsuite.client import (
     NetsuiteClient,
     NetsuiteCredentials,
     client_from_secret,
     netsuite_http,
 )
-from shared.netsuite.models import OPPORTUNITY_ID_FIELD
+from shared.errors import ConfigurationError, NotFound, PermanentError, RetryableError
+from shared.http import RetryPolicy
+from shared.netsuite_records import OPPORTUNITY_ID_FIELD
 
 CUSTOMER_WITH_TWO_ADDRESSES = {
     "id": "301",

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from sandboxes.common import SandboxAdmin
+from shared.adapters.netsuite.client import NetsuiteClient
 from shared.errors import ConfigurationError, PermanentError, RetryableError
-from shared.netsuite.client import NetsuiteClient
 from tests.integration import test_netsuite_client as client_tests
 
 # The client tests' sandbox and fixtures (this module gets its own sandbox).

@@ -13,12 +13,13 @@ import pytest
 from devstack.provision import Resource
 from ops import Operator
 from ops.__main__ import main
-from shared.envelope import NetsuiteOrderEvent
-from shared.order_sync.intake import accept_order_event
-from shared.queues import SqsQueue
-from shared.stores.cursors import CursorStore
-from shared.stores.hold import BudgetHoldStore
-from shared.stores.jobs import JobStatus, JobStore
+from shared.adapters.aws.queues import SqsQueue
+from shared.adapters.aws.stores.cursors import CursorStore
+from shared.adapters.aws.stores.hold import BudgetHoldStore
+from shared.adapters.aws.stores.jobs import JobStore
+from shared.flows.netsuite_orders_to_salesforce.events import NetsuiteOrderEvent
+from shared.intake import accept_event
+from shared.jobs import JobStatus
 
 
 @pytest.fixture
@@ -56,7 +57,7 @@ def queue_one(aws_resources: dict[str, Resource], order_id: str) -> str:
     )
     jobs = JobStore(aws_resources["JobsTable"].name)
     queue = SqsQueue(aws_resources["NetsuiteOrderQueue"].url or "")
-    return accept_order_event(event, correlation_id="c", jobs=jobs, queue=queue).job.job_id
+    return accept_event(event, correlation_id="c", jobs=jobs, queue=queue).job.job_id
 
 
 def drain(url: str) -> list[dict[str, Any]]:

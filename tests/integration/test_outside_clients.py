@@ -8,9 +8,9 @@ import httpx
 import pytest
 
 from sandboxes.common import LocalCA, SandboxAdmin, SandboxServer
+from shared.adapters.salesforce.connection import connection_from_secret
 from shared.errors import ConfigurationError
 from shared.http import RetryPolicy, idempotent, make_client
-from shared.salesforce import connection_from_secret
 
 
 def token_requests(admin: SandboxAdmin) -> int:

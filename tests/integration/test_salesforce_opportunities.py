@@ -1,4 +1,4 @@
-"""SalesforceOpportunities against the local Salesforce org, over TLS, through simple-salesforce.
+"""WonOpportunities against the local Salesforce org, over TLS, through simple-salesforce.
 
 The export's two Salesforce calls: the one query that reads a won opportunity with its lines,
 products and account, and the one collection update that writes the NetSuite ids back. Each
@@ -15,10 +15,10 @@ from simple_salesforce import Salesforce, SFType
 
 from sandboxes.common import LocalCA, SandboxAdmin, SandboxServer
 from sandboxes.salesforce import SalesforceSandbox
+from shared.adapters.salesforce.connection import connection_from_secret
+from shared.adapters.salesforce.won_opportunities import WonOpportunities
 from shared.errors import PermanentError, RetryableError
-from shared.order_export.models import ExportRecord
-from shared.salesforce import connection_from_secret
-from shared.salesforce_opportunities import SalesforceOpportunities
+from shared.flows.salesforce_orders_to_netsuite.models import ExportRecord
 
 QUERY = "GET query"
 COLLECTIONS = "PATCH composite_collections"
@@ -43,13 +43,13 @@ def app(app: SalesforceSandbox) -> SalesforceSandbox:
 
 
 @pytest.fixture
-def adapter(server: SandboxServer, app: SalesforceSandbox, ca: LocalCA) -> SalesforceOpportunities:
+def adapter(server: SandboxServer, app: SalesforceSandbox, ca: LocalCA) -> WonOpportunities:
     connection = connection_from_secret(app.connection(server.base_url), str(ca.bundle_path))
-    return SalesforceOpportunities(connection, timeout=10)
+    return WonOpportunities(connection, timeout=10)
 
 
 @pytest.fixture
-def sf(adapter: SalesforceOpportunities) -> Salesforce:
+def sf(adapter: WonOpportunities) -> Salesforce:
     return adapter.connection.call(lambda client: client)
 
 
@@ -103,7 +103,7 @@ def won(app: SalesforceSandbox, sf: Salesforce) -> dict[str, Any]:
 
 
 def test_one_query_reads_the_opportunity_its_account_and_lines(
-    adapter: SalesforceOpportunities, won: dict[str, Any], admin: SandboxAdmin
+    adapter: WonOpportunities, won: dict[str, Any], admin: SandboxAdmin
 ) -> None:
     admin.clear_requests()
     record = adapter.opportunity_for_export(won["id"])
@@ -125,20 +125,18 @@ def test_one_query_reads_the_opportunity_its_account_and_lines(
 
 
 def test_a_15_character_id_finds_the_same_opportunity(
-    adapter: SalesforceOpportunities, won: dict[str, Any]
+    adapter: WonOpportunities, won: dict[str, Any]
 ) -> None:
     record = adapter.opportunity_for_export(won["id"][:15])
     assert record is not None and record.id == won["id"]
 
 
-def test_an_unknown_opportunity_is_none(
-    adapter: SalesforceOpportunities, won: dict[str, Any]
-) -> None:
+def test_an_unknown_opportunity_is_none(adapter: WonOpportunities, won: dict[str, Any]) -> None:
     assert adapter.opportunity_for_export("006000000000000AAA") is None
 
 
 def test_the_write_back_is_one_call_for_the_opportunity_and_its_lines(
-    adapter: SalesforceOpportunities, sf: Salesforce, won: dict[str, Any], admin: SandboxAdmin
+    adapter: WonOpportunities, sf: Salesforce, won: dict[str, Any], admin: SandboxAdmin
 ) -> None:
     keys = {line_id: f"9001-{n}" for n, line_id in enumerate(won["lines"], start=1)}
     admin.clear_requests()
@@ -160,7 +158,7 @@ def test_the_write_back_is_one_call_for_the_opportunity_and_its_lines(
 
 
 def test_a_refused_write_back_changes_nothing_and_is_permanent(
-    adapter: SalesforceOpportunities, sf: Salesforce, won: dict[str, Any]
+    adapter: WonOpportunities, sf: Salesforce, won: dict[str, Any]
 ) -> None:
     keys = {won["lines"][0]: "9001-1", "00k000000000000AAA": "9001-2"}  # a line that is gone
     with pytest.raises(PermanentError, match="write-back"):
@@ -170,7 +168,7 @@ def test_a_refused_write_back_changes_nothing_and_is_permanent(
 
 
 def test_salesforce_unavailable_is_retryable(
-    adapter: SalesforceOpportunities, won: dict[str, Any], admin: SandboxAdmin
+    adapter: WonOpportunities, won: dict[str, Any], admin: SandboxAdmin
 ) -> None:
     admin.inject_fault("query", status=503, times=1)
     with pytest.raises(RetryableError):

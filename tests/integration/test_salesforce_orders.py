@@ -1,4 +1,4 @@
-"""SalesforceOrders against the local Salesforce org, over TLS, through simple-salesforce.
+"""OpportunityWriter against the local Salesforce org, over TLS, through simple-salesforce.
 
 Each test writes through the adapter, then reads the org back with SOQL (and the sandbox's
 request log for call counts), so a graph that only looks right on the wire still fails.
@@ -16,10 +16,15 @@ from simple_salesforce import Salesforce
 
 from sandboxes.common import LocalCA, SandboxAdmin, SandboxServer
 from sandboxes.salesforce import SalesforceSandbox
-from shared.crm import LineWrite, OrderWrite, PricebookEntryRef, Upsert
+from shared.adapters.salesforce.connection import connection_from_secret
+from shared.adapters.salesforce.opportunity_writer import OpportunityWriter
 from shared.errors import BudgetExhausted, PermanentError, RetryableError
-from shared.salesforce import connection_from_secret
-from shared.salesforce_orders import SalesforceOrders
+from shared.flows.netsuite_orders_to_salesforce.ports import (
+    LineWrite,
+    OrderWrite,
+    PricebookEntryRef,
+    Upsert,
+)
 
 GRAPH = "POST composite_graph"
 ITEMS = [str(5000 + n) for n in range(12)]  # NetSuite item ids
@@ -77,13 +82,13 @@ def catalogue(app: SalesforceSandbox) -> dict[str, Any]:
 
 
 @pytest.fixture
-def orders(server: SandboxServer, app: SalesforceSandbox, ca: LocalCA) -> SalesforceOrders:
+def orders(server: SandboxServer, app: SalesforceSandbox, ca: LocalCA) -> OpportunityWriter:
     connection = connection_from_secret(app.connection(server.base_url), str(ca.bundle_path))
-    return SalesforceOrders(connection, timeout=10)
+    return OpportunityWriter(connection, timeout=10)
 
 
 @pytest.fixture
-def sf(orders: SalesforceOrders) -> Salesforce:
+def sf(orders: OpportunityWriter) -> Salesforce:
     """A plain client on the same connection, for reading the org back."""
     return orders.connection.call(lambda client: client)
 
@@ -96,7 +101,7 @@ def count(sf: Salesforce, sobject: str) -> int:
     return len(soql(sf, f"SELECT Id FROM {sobject}"))
 
 
-def standard_entries(orders: SalesforceOrders) -> dict[str, PricebookEntryRef]:
+def standard_entries(orders: OpportunityWriter) -> dict[str, PricebookEntryRef]:
     entries = orders.pricebook_entries({STANDARD}, set(ITEMS))
     return {item: ref for (_, item), ref in entries.items()}
 
@@ -153,7 +158,7 @@ def order_write(
 
 
 def test_one_order_creates_account_opportunity_and_ten_lines_in_one_call(
-    orders: SalesforceOrders, sf: Salesforce, catalogue: dict[str, Any], admin: SandboxAdmin
+    orders: OpportunityWriter, sf: Salesforce, catalogue: dict[str, Any], admin: SandboxAdmin
 ) -> None:
     entries = standard_entries(orders)
     admin.clear_requests()
@@ -196,7 +201,7 @@ def test_one_order_creates_account_opportunity_and_ten_lines_in_one_call(
 
 
 def test_rewriting_an_order_changes_adds_and_deletes_exactly_the_given_lines(
-    orders: SalesforceOrders, sf: Salesforce, catalogue: dict[str, Any]
+    orders: OpportunityWriter, sf: Salesforce, catalogue: dict[str, Any]
 ) -> None:
     entries = standard_entries(orders)
     first = orders.write_orders([order_write(4711, entries)])["ns4711"]
@@ -244,7 +249,7 @@ def test_rewriting_an_order_changes_adds_and_deletes_exactly_the_given_lines(
 
 
 def test_ten_orders_of_ten_lines_are_one_api_call(
-    orders: SalesforceOrders, sf: Salesforce, catalogue: dict[str, Any], admin: SandboxAdmin
+    orders: OpportunityWriter, sf: Salesforce, catalogue: dict[str, Any], admin: SandboxAdmin
 ) -> None:
     entries = standard_entries(orders)
     used_before = orders.api_usage
@@ -259,7 +264,7 @@ def test_ten_orders_of_ten_lines_are_one_api_call(
 
 
 def test_a_failing_order_fails_alone_while_the_others_commit(
-    orders: SalesforceOrders, sf: Salesforce, catalogue: dict[str, Any]
+    orders: OpportunityWriter, sf: Salesforce, catalogue: dict[str, Any]
 ) -> None:
     entries = standard_entries(orders)
     trade = orders.pricebook_entries({"Trade"}, {"5002"})[("Trade", "5002")]
@@ -285,7 +290,7 @@ def test_a_failing_order_fails_alone_while_the_others_commit(
 
 
 def test_graphs_halted_after_fourteen_failures_are_sent_again(
-    orders: SalesforceOrders, sf: Salesforce, catalogue: dict[str, Any], admin: SandboxAdmin
+    orders: OpportunityWriter, sf: Salesforce, catalogue: dict[str, Any], admin: SandboxAdmin
 ) -> None:
     entries = standard_entries(orders)
     # An opportunity without StageName cannot be created: REQUIRED_FIELD_MISSING.
@@ -309,7 +314,7 @@ def test_graphs_halted_after_fourteen_failures_are_sent_again(
 
 
 def test_an_exhausted_daily_budget_raises_budget_exhausted(
-    orders: SalesforceOrders, sf: Salesforce, catalogue: dict[str, Any], admin: SandboxAdmin
+    orders: OpportunityWriter, sf: Salesforce, catalogue: dict[str, Any], admin: SandboxAdmin
 ) -> None:
     entries = standard_entries(orders)
     assert orders.api_usage is not None
@@ -322,7 +327,7 @@ def test_an_exhausted_daily_budget_raises_budget_exhausted(
 
 
 def test_a_503_on_the_graph_endpoint_is_retryable(
-    orders: SalesforceOrders, sf: Salesforce, catalogue: dict[str, Any], admin: SandboxAdmin
+    orders: OpportunityWriter, sf: Salesforce, catalogue: dict[str, Any], admin: SandboxAdmin
 ) -> None:
     entries = standard_entries(orders)
     admin.inject_fault("composite_graph", status=503, times=1)
@@ -335,7 +340,7 @@ def test_a_503_on_the_graph_endpoint_is_retryable(
 
 
 def test_lock_contention_for_the_whole_call_is_retryable(
-    orders: SalesforceOrders, catalogue: dict[str, Any], admin: SandboxAdmin
+    orders: OpportunityWriter, catalogue: dict[str, Any], admin: SandboxAdmin
 ) -> None:
     entries = standard_entries(orders)
     lock = [{"errorCode": "UNABLE_TO_LOCK_ROW", "message": "unable to obtain exclusive access"}]
@@ -346,7 +351,7 @@ def test_lock_contention_for_the_whole_call_is_retryable(
 
 
 def test_a_payload_salesforce_refuses_is_permanent(
-    orders: SalesforceOrders, catalogue: dict[str, Any], admin: SandboxAdmin
+    orders: OpportunityWriter, catalogue: dict[str, Any], admin: SandboxAdmin
 ) -> None:
     entries = standard_entries(orders)
     parser = [{"errorCode": "JSON_PARSER_ERROR", "message": "Unexpected character"}]
@@ -361,7 +366,7 @@ def test_a_payload_salesforce_refuses_is_permanent(
 
 
 def test_price_book_entries_standard_custom_and_inactive_in_one_query(
-    orders: SalesforceOrders, sf: Salesforce, catalogue: dict[str, Any], admin: SandboxAdmin
+    orders: OpportunityWriter, sf: Salesforce, catalogue: dict[str, Any], admin: SandboxAdmin
 ) -> None:
     # Real orgs rename the standard book; it is still asked for as "Standard Price Book".
     standard_id = catalogue["standard_pricebook_id"]
@@ -393,7 +398,7 @@ def test_price_book_entries_standard_custom_and_inactive_in_one_query(
 
 
 def test_an_expired_session_is_refreshed_once_and_the_write_goes_through(
-    orders: SalesforceOrders, catalogue: dict[str, Any], admin: SandboxAdmin
+    orders: OpportunityWriter, catalogue: dict[str, Any], admin: SandboxAdmin
 ) -> None:
     entries = standard_entries(orders)
     admin.configure(expire_sessions=True)
@@ -414,7 +419,7 @@ def test_a_timeout_is_retryable(
     admin: SandboxAdmin,
 ) -> None:
     connection = connection_from_secret(app.connection(server.base_url), str(ca.bundle_path))
-    impatient = SalesforceOrders(connection, timeout=0.3)
+    impatient = OpportunityWriter(connection, timeout=0.3)
     entries = standard_entries(impatient)
     admin.inject_fault("composite_graph", kind="latency", delay_ms=600, times=1)
 

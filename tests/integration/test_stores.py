@@ -6,8 +6,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from shared.stores import Cursor, CursorStore, Job, JobStatus, JobStore, Link, LinkStore, StaleWrite
-from shared.stores.jobs import DONE_JOB_RETENTION_SECONDS
+from shared.adapters.aws.stores.cursors import CursorStore
+from shared.adapters.aws.stores.jobs import JobStore
+from shared.adapters.aws.stores.links import LinkStore
+from shared.cursors import Cursor
+from shared.errors import StaleWrite
+from shared.jobs import DONE_JOB_RETENTION_SECONDS, Job, JobStatus
+from shared.links import Link
 
 
 def new_job(version: str = "v1", record: str = "salesorder:1") -> Job:

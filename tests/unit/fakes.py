@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.stores.dynamo import StaleWrite
-from shared.stores.jobs import Job, JobStatus
+from shared.errors import StaleWrite
+from shared.jobs import Job, JobStatus
 
 
 class FakeJobs:
@@ -49,6 +49,7 @@ class FakeJobs:
 class FakeQueue:
     def __init__(self, fail_times: int = 0) -> None:
         self.sent: list[dict[str, str | None]] = []
+        self.delays: list[tuple[str, int]] = []  # (receipt handle, seconds)
         self.fail_times = fail_times
 
     def send(self, body: str, *, group_id: str | None, dedup_id: str | None) -> str:
@@ -59,3 +60,6 @@ class FakeQueue:
             raise RetryableError("queue unavailable")
         self.sent.append({"body": body, "group_id": group_id, "dedup_id": dedup_id})
         return f"m-{len(self.sent)}"
+
+    def delay(self, receipt_handle: str, seconds: int) -> None:
+        self.delays.append((receipt_handle, seconds))

@@ -6,7 +6,13 @@ import itertools
 from datetime import timedelta
 from typing import Any
 
-from shared.crm import (
+from shared.envelope import Envelope
+from shared.errors import BudgetExhausted, StaleWrite
+from shared.flows.netsuite_orders_to_salesforce.events import (
+    NETSUITE_ORDER_CHANGED,
+    NetsuiteOrderEvent,
+)
+from shared.flows.netsuite_orders_to_salesforce.ports import (
     OpportunityState,
     OrderWrite,
     PricebookEntryRef,
@@ -14,13 +20,10 @@ from shared.crm import (
     WriteOutcomeUnknown,
     WriteResult,
 )
-from shared.envelope import NETSUITE_ORDER_CHANGED, Envelope, NetsuiteOrderEvent
-from shared.errors import BudgetExhausted
-from shared.netsuite.models import Customer, SalesOrder
-from shared.order_sync.service import QueuedOrder
-from shared.stores.dynamo import StaleWrite
-from shared.stores.jobs import Job, JobStatus
-from shared.stores.links import Link
+from shared.flows.netsuite_orders_to_salesforce.service import QueuedOrder
+from shared.jobs import Job, JobStatus
+from shared.links import Link
+from shared.netsuite_records import Customer, SalesOrder
 from tests.unit.fakes import FakeJobs
 
 STANDARD = "Standard Price Book"

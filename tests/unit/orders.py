@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.netsuite.models import Customer, SalesOrder
+from shared.netsuite_records import Customer, SalesOrder
 
 
 def line(

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from shared.envelope import NetsuiteOrderEvent
-from shared.netsuite.models import SalesOrder
-from shared.order_sync.backstop import WATERMARK, run_backstop
-from shared.order_sync.intake import accept_order_event
-from shared.stores.cursors import Cursor
-from shared.stores.jobs import JobStatus
+from shared.cursors import Cursor
+from shared.flows.netsuite_orders_to_salesforce.backstop import WATERMARK, run_backstop
+from shared.flows.netsuite_orders_to_salesforce.events import NetsuiteOrderEvent
+from shared.intake import accept_event
+from shared.jobs import JobStatus
+from shared.netsuite_records import SalesOrder
 from tests.unit.fakes import FakeJobs, FakeQueue
 from tests.unit.orders import order
 
@@ -71,9 +71,7 @@ def backstop(
         queue=queue,
         cursors=cursors,  # type: ignore[arg-type]
         hold=Hold(hold_active),
-        accept=lambda e: (
-            accept_order_event(e, correlation_id="b", jobs=jobs, queue=queue).duplicate
-        ),
+        accept=lambda e: accept_event(e, correlation_id="b", jobs=jobs, queue=queue).duplicate,
         clock=lambda: NOW,
     )
 
@@ -81,7 +79,7 @@ def backstop(
 def test_missed_changes_are_queued_and_known_versions_are_not() -> None:
     jobs, queue, cursors = JobsWithStatus(), FakeQueue(), Cursors()
     seen = order(id="1")
-    accept_order_event(  # its webhook did arrive
+    accept_event(  # its webhook did arrive
         NetsuiteOrderEvent.model_validate(
             {
                 "recordType": "salesorder",
@@ -112,7 +110,7 @@ def test_the_watermark_is_where_the_next_run_starts() -> None:
 def test_held_jobs_are_released_in_order_once_the_hold_expires() -> None:
     jobs, queue, cursors = JobsWithStatus(), FakeQueue(), Cursors()
     for n in ("1", "2"):
-        accepted = accept_order_event(
+        accepted = accept_event(
             NetsuiteOrderEvent.model_validate(
                 {
                     "recordType": "salesorder",

@@ -9,10 +9,10 @@ import httpx
 import pytest
 
 from shared.deadline import MARGIN_SECONDS, NotEnoughTime, call_timeout, invocation
+from shared.flows.netsuite_orders_to_salesforce.service import OrderSync
+from shared.flows.netsuite_orders_to_salesforce.settings import NetsuiteOrdersSettings
 from shared.http import RetryingTransport, RetryPolicy
-from shared.order_sync.service import OrderSync
-from shared.settings import NetsuiteSettings
-from shared.stores.jobs import JobStatus
+from shared.jobs import JobStatus
 from tests.unit.order_fakes import (
     FakeHold,
     FakeJobs,
@@ -84,7 +84,7 @@ def test_a_worker_with_little_time_left_sends_no_graph_and_leaves_the_job_retrya
         jobs=jobs,
         links=links,
         hold=FakeHold(),
-        settings=NetsuiteSettings.model_validate({}),
+        settings=NetsuiteOrdersSettings.model_validate({}),
         max_receive_count=3,
     )
     known = FakeSalesforce().entries

@@ -6,18 +6,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shared.envelope import SalesforceOpportunityEvent
+from shared.cursors import Cursor
 from shared.errors import RetryableError
-from shared.order_export.backstop import (
+from shared.flows.salesforce_orders_to_netsuite.backstop import (
     FIRST_RUN_LOOKBACK,
     OVERLAP,
     WATERMARK,
-    WonOpportunity,
     run_export_backstop,
 )
-from shared.order_export.intake import accept_opportunity_event
-from shared.stores.cursors import Cursor
-from shared.stores.jobs import JobStatus
+from shared.flows.salesforce_orders_to_netsuite.events import SalesforceOpportunityEvent
+from shared.flows.salesforce_orders_to_netsuite.ports import WonOpportunity
+from shared.intake import accept_event
+from shared.jobs import JobStatus
 from tests.unit.fakes import FakeQueue
 from tests.unit.test_backstop import Cursors, JobsWithStatus
 
@@ -69,7 +69,7 @@ def test_a_callout_that_arrived_makes_the_backstop_cost_nothing() -> None:
     event = SalesforceOpportunityEvent.model_validate(
         {"opportunityId": OPP, "lastModifiedDate": modified}
     )
-    accept_opportunity_event(event, correlation_id="callout", jobs=jobs, queue=queue)
+    accept_event(event, correlation_id="callout", jobs=jobs, queue=queue)
     report = run(Won(WonOpportunity(OPP, modified)), jobs, queue, cursors)
     assert (report.queued, report.duplicates) == (0, 1) and len(queue.sent) == 1
 
@@ -80,7 +80,7 @@ def test_a_job_left_received_after_a_queue_error_is_resent_after_the_grace() -> 
         {"opportunityId": OPP, "lastModifiedDate": NOW - timedelta(hours=1)}
     )
     with pytest.raises(RetryableError):  # the receiver answered 503, the job stays received
-        accept_opportunity_event(event, correlation_id="c", jobs=jobs, queue=FakeQueue(1))
+        accept_event(event, correlation_id="c", jobs=jobs, queue=FakeQueue(1))
     [job] = jobs.jobs.values()
     assert job.status is JobStatus.RECEIVED
     created = datetime.fromisoformat(job.created_at.replace("Z", "+00:00"))

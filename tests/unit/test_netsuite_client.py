@@ -21,9 +21,7 @@ import httpx
 import pytest
 from authlib.oauth1.rfc5849.signature import construct_base_string
 
-from shared.errors import ConfigurationError, NotFound, PermanentError, RetryableError
-from shared.http import RetryPolicy
-from shared.netsuite.client import (
+from shared.adapters.netsuite.client import (
     NetsuiteClient,
     NetsuiteCredentials,
     client_from_secret,
@@ -31,7 +29,9 @@ from shared.netsuite.client import (
     parse_customer,
     parse_sales_order,
 )
-from shared.netsuite.oauth import TokenSigner, normalized_parameters, signature_base_string
+from shared.adapters.netsuite.oauth import TokenSigner, normalized_parameters, signature_base_string
+from shared.errors import ConfigurationError, NotFound, PermanentError, RetryableError
+from shared.http import RetryPolicy
 
 Handler = Callable[[httpx.Request], httpx.Response]
 

@@ -9,8 +9,12 @@ from typing import Any
 import pytest
 
 from functions.netsuite_order_worker import app as worker
-from shared.order_sync.service import BatchResult, QueuedOrder
+from shared import wiring
+from shared.adapters.aws.queues import SqsQueue
+from shared.batch import back_off
+from shared.flows.netsuite_orders_to_salesforce.service import BatchResult, QueuedOrder
 from tests.conftest import FakeLambdaContext, load_event
+from tests.unit.fakes import FakeQueue
 
 
 class FakeSync:
@@ -25,16 +29,10 @@ class FakeSync:
 
 @pytest.fixture
 def delays(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
-    recorded: list[tuple[str, int]] = []
-
-    def back_off(records: list[dict[str, Any]], failed: set[str]) -> None:
-        for record in records:
-            if record["messageId"] in failed:
-                count = int(record["attributes"]["ApproximateReceiveCount"])
-                recorded.append((record["messageId"], min(900, 30 * 2 ** (count - 1))))
-
-    monkeypatch.setattr(worker, "back_off", back_off)
-    return recorded
+    """The delays the worker asks of its queue: (message's receipt handle, seconds)."""
+    queue = FakeQueue()
+    monkeypatch.setattr(wiring, "netsuite_order_queue", lambda: queue)
+    return queue.delays
 
 
 def invoke(event: dict[str, Any]) -> dict[str, Any]:
@@ -45,7 +43,7 @@ def test_the_sample_event_is_parsed_and_handed_over_whole(
     monkeypatch: pytest.MonkeyPatch, delays: list[tuple[str, int]]
 ) -> None:
     sync = FakeSync(failed=[])
-    monkeypatch.setattr(worker, "order_sync", lambda: sync)
+    monkeypatch.setattr(wiring, "order_sync", lambda: sync)
     assert invoke(load_event("netsuite_order_worker")) == {"batchItemFailures": []}
     [queued] = sync.seen
     assert queued.envelope.payload.id == "4711" and queued.receive_count == 1
@@ -56,29 +54,26 @@ def test_failed_orders_and_malformed_messages_are_reported_and_delayed(
 ) -> None:
     event = load_event("netsuite_order_worker")
     good = event["Records"][0]
-    retry = copy.deepcopy(good) | {"messageId": "m-retry"}
+    retry = copy.deepcopy(good) | {"messageId": "m-retry", "receiptHandle": "r-retry"}
     retry["attributes"] = {**good["attributes"], "ApproximateReceiveCount": "3"}
     broken = copy.deepcopy(good) | {"messageId": "m-broken", "body": json.dumps({"nope": 1})}
-    monkeypatch.setattr(worker, "order_sync", lambda: FakeSync(failed=["m-retry"]))
+    monkeypatch.setattr(wiring, "order_sync", lambda: FakeSync(failed=["m-retry"]))
     answer = invoke({"Records": [good, retry, broken]})
     assert sorted(f["itemIdentifier"] for f in answer["batchItemFailures"]) == [
         "m-broken",
         "m-retry",
     ]
-    assert ("m-retry", 120) in delays
+    assert ("r-retry", 120) in delays
 
 
-def test_backoff_is_capped(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_backoff_is_capped() -> None:
     calls: list[int] = []
 
     class FakeSqs:
         def change_message_visibility(self, **kwargs: Any) -> None:
             calls.append(kwargs["VisibilityTimeout"])
 
-    import boto3
-
-    monkeypatch.setattr(boto3, "client", lambda name: FakeSqs())
-    monkeypatch.setenv("NETSUITE_ORDER_QUEUE_URL", "https://sqs/q.fifo")
+    queue = SqsQueue("https://sqs/q.fifo", client=FakeSqs())
     records = [
         {
             "messageId": str(n),
@@ -87,5 +82,5 @@ def test_backoff_is_capped(monkeypatch: pytest.MonkeyPatch) -> None:
         }
         for n in (1, 2, 9)
     ]
-    worker.back_off(records, {"1", "2", "9"})
+    back_off(records, {"1", "2", "9"}, queue=lambda: queue)
     assert calls == [30, 60, 900]

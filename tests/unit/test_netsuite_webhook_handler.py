@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from functions.netsuite_webhook import app as receiver
-from shared import signing, webhooks
+from shared import signing, webhooks, wiring
 from shared.config import parse_settings
 from tests.conftest import FakeLambdaContext, load_event
 from tests.unit.fakes import FakeJobs, FakeQueue
@@ -20,9 +20,9 @@ KEY = "unit-test-netsuite-key"
 @pytest.fixture
 def wired(monkeypatch: pytest.MonkeyPatch) -> tuple[FakeJobs, FakeQueue]:
     jobs, queue = FakeJobs(), FakeQueue()
-    monkeypatch.setattr(receiver, "job_store", lambda: jobs)
-    monkeypatch.setattr(receiver, "order_queue", lambda: queue)
-    monkeypatch.setattr(receiver, "signing_keys", lambda: [KEY])
+    monkeypatch.setattr(wiring, "jobs", lambda: jobs)
+    monkeypatch.setattr(wiring, "netsuite_order_queue", lambda: queue)
+    monkeypatch.setattr(webhooks, "caller_keys", lambda source: [KEY])
     monkeypatch.setattr(webhooks, "load_settings", lambda: parse_settings("{}", source="test"))
     return jobs, queue
 
@@ -136,7 +136,7 @@ def test_disabled_sync_acknowledges_without_a_job(
     monkeypatch.setattr(
         webhooks,
         "load_settings",
-        lambda: parse_settings('{"netsuite": {"enabled": false}}', source="t"),
+        lambda: parse_settings('{"netsuite_orders_to_salesforce": {"enabled": false}}', source="t"),
     )
     result = post(sample_body())
     assert result["statusCode"] == 202 and result["json"]["status"] == "ignored"

@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from shared.order_sync.decide import Verdict, decide
-from shared.order_sync.facts import order_facts
-from shared.settings import Criterion, NetsuiteSettings
-from shared.stores.links import Link
+from shared.flows.netsuite_orders_to_salesforce.decide import Verdict, decide
+from shared.flows.netsuite_orders_to_salesforce.facts import order_facts
+from shared.flows.netsuite_orders_to_salesforce.settings import Criterion, NetsuiteOrdersSettings
+from shared.links import Link
 from tests.unit.orders import order
 
 SYNCED = Link(
@@ -23,7 +23,7 @@ SYNCED = Link(
 
 
 def verdict(sales_order=None, link=None, **settings):  # type: ignore[no-untyped-def]
-    config = NetsuiteSettings.model_validate(settings)
+    config = NetsuiteOrdersSettings.model_validate(settings)
     so = sales_order if sales_order is not None else order()
     return decide(so, order_facts(so, config), link=link, settings=config)
 
@@ -75,7 +75,7 @@ def test_the_same_version_goes_on_to_the_content_hash_when_the_link_has_one() ->
 
 
 def test_a_deleted_order_closes_its_opportunity_or_is_ignored() -> None:
-    config = NetsuiteSettings()
+    config = NetsuiteOrdersSettings()
     assert decide(None, {}, link=SYNCED, settings=config).verdict is Verdict.CLOSE
     assert decide(None, {}, link=None, settings=config).verdict is Verdict.SKIP
 
@@ -114,7 +114,7 @@ def test_qualification_criteria_replace_the_switches() -> None:
 )
 def test_bad_criteria_fail_when_the_settings_load(rule: dict[str, object], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
-        NetsuiteSettings.model_validate({"qualification": {"rules": [rule]}})
+        NetsuiteOrdersSettings.model_validate({"qualification": {"rules": [rule]}})
 
 
 @pytest.mark.parametrize(
@@ -140,14 +140,14 @@ def test_bad_criteria_fail_when_the_settings_load(rule: dict[str, object], messa
 )
 def test_bad_mappings_fail_when_the_settings_load(mapping: dict[str, str], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
-        NetsuiteSettings.model_validate({"opportunity_fields": mapping})
+        NetsuiteOrdersSettings.model_validate({"opportunity_fields": mapping})
 
 
 # --- typed criteria (issue 7, defect 8) -----------------------------------------------------
 
 
 def criterion(**rule: object) -> Criterion:
-    return NetsuiteSettings.model_validate(
+    return NetsuiteOrdersSettings.model_validate(
         {"qualification": {"rules": [rule]}}
     ).qualification.rules[0]  # type: ignore[union-attr]
 

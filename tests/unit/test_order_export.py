@@ -9,17 +9,31 @@ from typing import Any
 
 import pytest
 
-from shared.envelope import SALESFORCE_OPPORTUNITY_WON, Envelope, SalesforceOpportunityEvent
+from shared.envelope import Envelope
 from shared.errors import PermanentError, RetryableError
-from shared.netsuite.models import SalesOrder
-from shared.order_export.models import ExportableOpportunity, ExportRecord, OpportunityLine
-from shared.order_export.order import line_keys, net_rate, sales_order_body, skip_reason
-from shared.order_export.service import OPPORTUNITY, OrderExport, QueuedOpportunity
-from shared.order_sync.decide import Verdict, decide
-from shared.order_sync.facts import order_facts
-from shared.order_sync.plan import plan_sync
-from shared.settings import NetsuiteSettings
-from shared.stores.jobs import Job, JobStatus
+from shared.flows.netsuite_orders_to_salesforce.decide import Verdict, decide
+from shared.flows.netsuite_orders_to_salesforce.facts import order_facts
+from shared.flows.netsuite_orders_to_salesforce.plan import plan_sync
+from shared.flows.netsuite_orders_to_salesforce.settings import NetsuiteOrdersSettings
+from shared.flows.salesforce_orders_to_netsuite.events import (
+    SALESFORCE_OPPORTUNITY_WON,
+    SalesforceOpportunityEvent,
+)
+from shared.flows.salesforce_orders_to_netsuite.models import (
+    ExportableOpportunity,
+    ExportRecord,
+    OpportunityLine,
+)
+from shared.flows.salesforce_orders_to_netsuite.order import (
+    line_keys,
+    net_rate,
+    sales_order_body,
+    skip_reason,
+)
+from shared.flows.salesforce_orders_to_netsuite.service import OrderExport, QueuedOpportunity
+from shared.jobs import Job, JobStatus
+from shared.links import SALESFORCE_OPPORTUNITY, LinkKey
+from shared.netsuite_records import SalesOrder
 from tests.unit.order_fakes import FakeJobs, FakeLinks
 from tests.unit.orders import parse_order
 
@@ -238,7 +252,7 @@ def test_a_won_opportunity_becomes_one_order_and_is_written_back_once() -> None:
         order_number=order["tranId"],
         line_keys={"00kA1": f"{order['id']}-1", "00kA2": f"{order['id']}-2"},
     )
-    link = world.links.get(f"netsuite:salesorder:{order['id']}", OPPORTUNITY)
+    link = world.links.get(LinkKey.netsuite_order(order["id"]), SALESFORCE_OPPORTUNITY)
     assert link is not None and link.target_id == OPP and link.synced_version == VERSION
     assert link.attributes == {f"line:{order['id']}-1": "00kA1", f"line:{order['id']}-2": "00kA2"}
     assert job.detail["netsuite_order_id"] == order["id"] and job.detail["lines"] == 2
@@ -300,7 +314,7 @@ def test_a_retry_after_netsuite_wrote_updates_the_same_order() -> None:
         "00kA1": f"{order['id']}-3",
         "00kA2": f"{order['id']}-4",
     }
-    link = world.links.get(f"netsuite:salesorder:{order['id']}", OPPORTUNITY)
+    link = world.links.get(LinkKey.netsuite_order(order["id"]), SALESFORCE_OPPORTUNITY)
     assert link is not None and set(link.attributes) == {
         f"line:{order['id']}-3",
         f"line:{order['id']}-4",
@@ -322,8 +336,8 @@ def _failing_once(write: Any) -> Any:
 # -- the other direction agrees ----------------------------------------------------------------
 
 
-def settings() -> NetsuiteSettings:
-    return NetsuiteSettings.model_validate({"sync_salesforce_originated": True})
+def settings() -> NetsuiteOrdersSettings:
+    return NetsuiteOrdersSettings.model_validate({"sync_salesforce_originated": True})
 
 
 def test_the_echo_of_our_own_create_is_not_synced_back() -> None:
@@ -331,7 +345,7 @@ def test_the_echo_of_our_own_create_is_not_synced_back() -> None:
     world.run()
     [body] = world.netsuite.orders.values()
     echo = parse_order(body)  # what the NetSuite worker reads for the "create" event
-    link = world.links.get(f"netsuite:salesorder:{echo.id}", OPPORTUNITY)
+    link = world.links.get(LinkKey.netsuite_order(echo.id), SALESFORCE_OPPORTUNITY)
     decision = decide(echo, order_facts(echo, settings()), link=link, settings=settings())
     assert decision.verdict is Verdict.SKIP and "not newer" in decision.reason
 
@@ -348,7 +362,7 @@ def test_a_later_netsuite_edit_updates_the_same_opportunity_lines() -> None:
             "item": {"items": [{**items[0], "quantity": 3}, items[1]]},
         }
     )
-    link = world.links.get(f"netsuite:salesorder:{edited.id}", OPPORTUNITY)
+    link = world.links.get(LinkKey.netsuite_order(edited.id), SALESFORCE_OPPORTUNITY)
     facts = order_facts(edited, settings())
     assert decide(edited, facts, link=link, settings=settings()).verdict is Verdict.SYNC
     plan = plan_sync(

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from functions.salesforce_order_worker import app as worker
+from shared import wiring
 from shared.errors import RetryableError
-from shared.order_export.service import QueuedOpportunity
+from shared.flows.salesforce_orders_to_netsuite.service import QueuedOpportunity
 from tests.conftest import FakeLambdaContext, load_event
 
 
@@ -26,7 +27,7 @@ class FakeExport:
 
 
 def run(monkeypatch: pytest.MonkeyPatch, export: FakeExport, event: dict[str, Any]) -> Any:
-    monkeypatch.setattr(worker, "order_export", lambda: export)
+    monkeypatch.setattr(wiring, "order_export", lambda: export)
     return worker.lambda_handler(event, FakeLambdaContext())
 
 

@@ -5,10 +5,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from shared.envelope import Envelope, NetsuiteOrderEvent
+from shared.envelope import Envelope
 from shared.errors import RetryableError
-from shared.order_sync.intake import accept_order_event
-from shared.stores.jobs import JobStatus
+from shared.flows.netsuite_orders_to_salesforce.events import NetsuiteOrderEvent
+from shared.intake import accept_event
+from shared.jobs import JobStatus
 from tests.unit.fakes import FakeJobs, FakeQueue
 
 
@@ -27,7 +28,7 @@ def order_event(
 
 def test_an_event_becomes_one_queued_job_and_one_message() -> None:
     jobs, queue = FakeJobs(), FakeQueue()
-    accepted = accept_order_event(order_event(), correlation_id="c-1", jobs=jobs, queue=queue)
+    accepted = accept_event(order_event(), correlation_id="c-1", jobs=jobs, queue=queue)
     assert accepted.job.status is JobStatus.QUEUED and not accepted.duplicate
     assert accepted.job.job_id == "netsuite:salesorder:4711:2026-11-22T09:41:07Z"
     [message] = queue.sent
@@ -41,7 +42,7 @@ def test_an_event_becomes_one_queued_job_and_one_message() -> None:
 def test_the_same_version_delivered_three_times_is_queued_once() -> None:
     jobs, queue = FakeJobs(), FakeQueue()
     results = [
-        accept_order_event(order_event(), correlation_id=f"c-{i}", jobs=jobs, queue=queue)
+        accept_event(order_event(), correlation_id=f"c-{i}", jobs=jobs, queue=queue)
         for i in range(3)
     ]
     assert [r.duplicate for r in results] == [False, True, True]
@@ -50,22 +51,18 @@ def test_the_same_version_delivered_three_times_is_queued_once() -> None:
 
 def test_a_new_version_is_a_new_job() -> None:
     jobs, queue = FakeJobs(), FakeQueue()
-    accept_order_event(
-        order_event("2026-11-22T09:41:07Z"), correlation_id="a", jobs=jobs, queue=queue
-    )
-    accept_order_event(
-        order_event("2026-11-22T09:45:00Z"), correlation_id="b", jobs=jobs, queue=queue
-    )
+    accept_event(order_event("2026-11-22T09:41:07Z"), correlation_id="a", jobs=jobs, queue=queue)
+    accept_event(order_event("2026-11-22T09:45:00Z"), correlation_id="b", jobs=jobs, queue=queue)
     assert len(queue.sent) == 2 and len(jobs.jobs) == 2
 
 
 def test_a_failed_enqueue_leaves_the_job_received_and_the_next_delivery_sends_it() -> None:
     jobs, queue = FakeJobs(), FakeQueue(fail_times=1)
     with pytest.raises(RetryableError):
-        accept_order_event(order_event(), correlation_id="a", jobs=jobs, queue=queue)
+        accept_event(order_event(), correlation_id="a", jobs=jobs, queue=queue)
     [job] = jobs.jobs.values()
     assert job.status is JobStatus.RECEIVED and queue.sent == []
-    again = accept_order_event(order_event(), correlation_id="b", jobs=jobs, queue=queue)
+    again = accept_event(order_event(), correlation_id="b", jobs=jobs, queue=queue)
     assert again.job.status is JobStatus.QUEUED and len(queue.sent) == 1
 
 
@@ -77,7 +74,7 @@ def test_versions_are_normalised_to_utc_seconds() -> None:
 
 def test_the_job_keeps_the_message_for_replay() -> None:
     jobs, queue = FakeJobs(), FakeQueue()
-    accepted = accept_order_event(order_event(), correlation_id="c", jobs=jobs, queue=queue)
+    accepted = accept_event(order_event(), correlation_id="c", jobs=jobs, queue=queue)
     assert json.loads(accepted.job.message or "")["payload"]["id"] == "4711"
 
 
@@ -96,8 +93,8 @@ def saved(event_id: str | None, version: str = "2026-11-22T09:41:07Z") -> Netsui
 def test_two_saves_within_one_second_get_a_job_and_a_message_each() -> None:
     """Issue 8 item 4: lastModifiedDate is to the second; the script's eventId tells saves apart."""
     jobs, queue = FakeJobs(), FakeQueue()
-    first = accept_order_event(saved("e-1"), correlation_id="c", jobs=jobs, queue=queue)
-    second = accept_order_event(saved("e-2"), correlation_id="c", jobs=jobs, queue=queue)
+    first = accept_event(saved("e-1"), correlation_id="c", jobs=jobs, queue=queue)
+    second = accept_event(saved("e-2"), correlation_id="c", jobs=jobs, queue=queue)
     assert not first.duplicate and not second.duplicate
     assert first.job.job_id == "netsuite:salesorder:4711:2026-11-22T09:41:07Z"
     assert second.job.job_id == "netsuite:salesorder:4711:2026-11-22T09:41:07Z-e-2"
@@ -110,11 +107,11 @@ def test_two_saves_within_one_second_get_a_job_and_a_message_each() -> None:
 
 def test_a_redelivered_event_or_one_without_an_id_stays_a_duplicate() -> None:
     jobs, queue = FakeJobs(), FakeQueue()
-    accept_order_event(saved("e-1"), correlation_id="c", jobs=jobs, queue=queue)
-    again = accept_order_event(saved("e-1"), correlation_id="c", jobs=jobs, queue=queue)
-    backstop = accept_order_event(saved(None), correlation_id="c", jobs=jobs, queue=queue)
-    accept_order_event(saved("e-2"), correlation_id="c", jobs=jobs, queue=queue)
-    third = accept_order_event(saved("e-2"), correlation_id="c", jobs=jobs, queue=queue)
+    accept_event(saved("e-1"), correlation_id="c", jobs=jobs, queue=queue)
+    again = accept_event(saved("e-1"), correlation_id="c", jobs=jobs, queue=queue)
+    backstop = accept_event(saved(None), correlation_id="c", jobs=jobs, queue=queue)
+    accept_event(saved("e-2"), correlation_id="c", jobs=jobs, queue=queue)
+    third = accept_event(saved("e-2"), correlation_id="c", jobs=jobs, queue=queue)
     assert again.duplicate and backstop.duplicate and third.duplicate
     assert len(queue.sent) == 2
 

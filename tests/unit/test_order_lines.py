@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from shared.order_sync.lines import order_lines
+from shared.flows.netsuite_orders_to_salesforce.lines import order_lines
 from tests.unit.orders import line, order
 
 

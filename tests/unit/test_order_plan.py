@@ -6,12 +6,12 @@ from decimal import Decimal
 
 import pytest
 
-from shared.crm import PricebookEntryRef
 from shared.errors import PermanentError
-from shared.order_sync.facts import order_facts
-from shared.order_sync.plan import Plan, fields_hash, plan_close, plan_sync
-from shared.settings import NetsuiteSettings
-from shared.stores.links import Link
+from shared.flows.netsuite_orders_to_salesforce.facts import order_facts
+from shared.flows.netsuite_orders_to_salesforce.plan import Plan, fields_hash, plan_close, plan_sync
+from shared.flows.netsuite_orders_to_salesforce.ports import PricebookEntryRef
+from shared.flows.netsuite_orders_to_salesforce.settings import NetsuiteOrdersSettings
+from shared.links import Link
 from tests.unit.orders import customer, line, order
 
 STANDARD = "Standard Price Book"
@@ -33,7 +33,7 @@ def plan(
     entries=None,
     **settings,
 ):  # type: ignore[no-untyped-def]
-    config = NetsuiteSettings.model_validate(settings)
+    config = NetsuiteOrdersSettings.model_validate(settings)
     so = sales_order if sales_order is not None else order()
     return plan_sync(
         so,
@@ -160,7 +160,7 @@ def test_a_cancelled_order_maps_to_closed_lost() -> None:
 
 def test_a_deleted_order_closes_and_flags_the_opportunity() -> None:
     link = Link(source_key="s", target="t", target_id="006", revision=1)
-    result = plan_close("4711", NetsuiteSettings(), link)
+    result = plan_close("4711", NetsuiteOrdersSettings(), link)
     assert result.write.opportunity.fields == {
         "StageName": "Closed Lost",
         "NetSuite_Order_Status__c": "Deleted in NetSuite",

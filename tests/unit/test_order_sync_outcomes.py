@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from shared.crm import WriteFailure
-from shared.netsuite.models import SalesOrder
-from shared.stores.jobs import Job, JobStatus
+from shared.flows.netsuite_orders_to_salesforce.ports import WriteFailure
+from shared.jobs import Job, JobStatus
+from shared.netsuite_records import SalesOrder
 from tests.unit.order_fakes import queued
 from tests.unit.orders import line, order
 from tests.unit.test_order_sync_service import World, world

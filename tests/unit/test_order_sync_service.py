@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 import pytest
 
-from shared.crm import PricebookEntryRef, WriteFailure
 from shared.errors import RetryableError
-from shared.netsuite.models import OPPORTUNITY_ID_FIELD, SalesOrder
-from shared.order_sync.service import OrderSync
-from shared.settings import NetsuiteSettings
-from shared.stores.jobs import JobStatus
+from shared.flows.netsuite_orders_to_salesforce.ports import PricebookEntryRef, WriteFailure
+from shared.flows.netsuite_orders_to_salesforce.service import OrderSync
+from shared.flows.netsuite_orders_to_salesforce.settings import NetsuiteOrdersSettings
+from shared.jobs import JobStatus
+from shared.netsuite_records import OPPORTUNITY_ID_FIELD, SalesOrder
 from tests.unit.order_fakes import (
     STANDARD,
     FakeHold,
@@ -40,7 +40,7 @@ class World:
         return sales_order
 
     def status(self, sales_order: SalesOrder, version: str | None = None) -> JobStatus:
-        from shared.stores.jobs import Job
+        from shared.jobs import Job
 
         job_id = Job.make_id(
             "netsuite", f"salesorder:{sales_order.id}", version or sales_order.version
@@ -58,7 +58,7 @@ def world(**settings: object) -> World:
         jobs=jobs,
         links=links,
         hold=hold,
-        settings=NetsuiteSettings.model_validate(settings),
+        settings=NetsuiteOrdersSettings.model_validate(settings),
         max_receive_count=3,
     )
     return World(netsuite, salesforce, jobs, links, hold, sync)

@@ -17,10 +17,10 @@ import httpx
 import pytest
 from simple_salesforce.exceptions import SalesforceError
 
-from functions.netsuite_order_worker import app as worker
-from shared.netsuite.client import translate_error
+from shared.adapters.netsuite.client import translate_error
+from shared.adapters.salesforce.errors import translate
+from shared.flows.netsuite_orders_to_salesforce.service import queued_orders
 from shared.observability import MASK, logger, mask_personal_data, vendor_message
-from shared.salesforce_orders import translate
 from tests.unit.fakes import FakeJobs, FakeQueue
 from tests.unit.test_netsuite_webhook_handler import post, sample_body, wired
 from tests.unit.test_salesforce_orders import one_failed, order, store
@@ -127,7 +127,7 @@ def test_a_webhook_body_that_fails_validation_is_logged_without_its_values(
 
 def test_a_malformed_queue_message_is_logged_without_its_values(log_lines: io.StringIO) -> None:
     message = {"version": 1, "payload": {"customer": NAME, "street": STREET, "phone": PHONE}}
-    queued, malformed = worker.parse([{"messageId": "m1", "body": json.dumps(message)}])
+    queued, malformed = queued_orders([{"messageId": "m1", "body": json.dumps(message)}])
     assert not queued and malformed == ["m1"]
     assert "m1" in log_lines.getvalue()
     assert_no_personal_value(log_lines.getvalue())

@@ -8,28 +8,29 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shared.envelope import Envelope, NetsuiteOrderEvent
+from shared.cursors import Cursor
+from shared.envelope import Envelope
 from shared.errors import ConfigurationError, RetryableError, SalesbridgeError
-from shared.netsuite.models import DeletedRecord, SalesOrder
-from shared.order_sync.intake import accept_order_event
-from shared.order_sync.plan import plan_close
-from shared.order_sync.reconcile import (
+from shared.flows.netsuite_orders_to_salesforce.events import NetsuiteOrderEvent
+from shared.flows.netsuite_orders_to_salesforce.plan import plan_close
+from shared.flows.netsuite_orders_to_salesforce.reconcile import (
     FIRST_RUN_LOOKBACK,
     OVERLAP,
     WATERMARK,
     ReconcileReport,
     run_reconciler,
 )
-from shared.settings import NetsuiteSettings
-from shared.stores.cursors import Cursor
-from shared.stores.links import Link
+from shared.flows.netsuite_orders_to_salesforce.settings import NetsuiteOrdersSettings
+from shared.intake import accept_event
+from shared.links import Link
+from shared.netsuite_records import DeletedRecord, SalesOrder
 from tests.unit.fakes import FakeJobs, FakeQueue
 from tests.unit.orders import order
 from tests.unit.test_backstop import Cursors
 
 NOW = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
 DELETED_AT = datetime(2026, 11, 21, 16, 30, 5, tzinfo=UTC)
-SETTINGS = NetsuiteSettings()
+SETTINGS = NetsuiteOrdersSettings()
 
 
 class NetSuite:
@@ -96,9 +97,7 @@ class World:
             cursors=self.cursors,
             settings=SETTINGS,
             accept=lambda e: (
-                accept_order_event(
-                    e, correlation_id="r", jobs=self.jobs, queue=self.queue
-                ).duplicate
+                accept_event(e, correlation_id="r", jobs=self.jobs, queue=self.queue).duplicate
             ),
             since=since,
             clock=at.timestamp,
@@ -134,7 +133,7 @@ def test_the_job_is_the_one_the_delete_webhook_makes_so_a_delivered_delete_costs
             "lastModifiedDate": "2026-11-21T16:30:05Z",
         }
     )
-    accept_order_event(webhook, correlation_id="w", jobs=world.jobs, queue=world.queue)
+    accept_event(webhook, correlation_id="w", jobs=world.jobs, queue=world.queue)
 
     report = world.run()
 

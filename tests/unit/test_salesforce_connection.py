@@ -9,8 +9,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from simple_salesforce.exceptions import SalesforceExpiredSession
 
-from shared.errors import ConfigurationError, RetryableError
-from shared.salesforce import (
+from shared.adapters.salesforce.connection import (
     JWT_LIFETIME_SECONDS,
     SalesforceConnection,
     SalesforceCredentials,
@@ -18,6 +17,7 @@ from shared.salesforce import (
     connection_from_secret,
     fetch_token,
 )
+from shared.errors import ConfigurationError, RetryableError
 
 CREDENTIALS = SalesforceCredentials(
     auth="client_credentials",

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from functions.salesforce_opportunity_webhook import app as receiver
-from shared import signing, webhooks
+from shared import signing, webhooks, wiring
 from shared.config import parse_settings
 from tests.conftest import FakeLambdaContext, load_event
 from tests.unit.fakes import FakeJobs, FakeQueue
@@ -23,9 +23,9 @@ VERSION = "2026-11-22T09:41:07Z"
 @pytest.fixture
 def wired(monkeypatch: pytest.MonkeyPatch) -> tuple[FakeJobs, FakeQueue]:
     jobs, queue = FakeJobs(), FakeQueue()
-    monkeypatch.setattr(receiver, "job_store", lambda: jobs)
-    monkeypatch.setattr(receiver, "opportunity_queue", lambda: queue)
-    monkeypatch.setattr(receiver, "caller_keys", lambda source: [KEY, OLD_KEY])
+    monkeypatch.setattr(wiring, "jobs", lambda: jobs)
+    monkeypatch.setattr(wiring, "salesforce_opportunity_queue", lambda: queue)
+    monkeypatch.setattr(webhooks, "caller_keys", lambda source: [KEY, OLD_KEY])
     monkeypatch.setattr(webhooks, "load_settings", lambda: parse_settings("{}", source="test"))
     return jobs, queue
 

@@ -1,4 +1,4 @@
-"""SalesforceOrders without a network: the graphs it builds, how it packs them, how it reads
+"""OpportunityWriter without a network: the graphs it builds, how it packs them, how it reads
 answers and how it translates failures. A fake simple-salesforce client answers each call.
 """
 
@@ -23,19 +23,24 @@ from simple_salesforce.exceptions import (
     SalesforceRefusedRequest,
 )
 
-from shared.crm import LineWrite, OrderWrite, Upsert, WriteOutcomeUnknown
+from shared.adapters.salesforce.connection import SalesforceCredentials
+from shared.adapters.salesforce.opportunity_writer import (
+    Graph,
+    OpportunityWriter,
+    build_graph,
+    pack,
+)
 from shared.errors import (
     BudgetExhausted,
     ConfigurationError,
     PermanentError,
     RetryableError,
 )
-from shared.salesforce import SalesforceCredentials
-from shared.salesforce_orders import (
-    Graph,
-    SalesforceOrders,
-    build_graph,
-    pack,
+from shared.flows.netsuite_orders_to_salesforce.ports import (
+    LineWrite,
+    OrderWrite,
+    Upsert,
+    WriteOutcomeUnknown,
 )
 
 V = "/services/data/v61.0"
@@ -110,9 +115,9 @@ class FakeConnection:
         return operation(self.client)
 
 
-def store(*answers: Any) -> tuple[SalesforceOrders, FakeClient]:
+def store(*answers: Any) -> tuple[OpportunityWriter, FakeClient]:
     client = FakeClient(*answers)
-    return SalesforceOrders(FakeConnection(client)), client
+    return OpportunityWriter(FakeConnection(client)), client
 
 
 _ids = itertools.count(1)
@@ -372,7 +377,7 @@ def test_an_api_version_without_graphs_is_a_configuration_error() -> None:
     connection = FakeConnection(FakeClient())
     connection.credentials = connection.credentials.model_copy(update={"api_version": "49.0"})
     with pytest.raises(ConfigurationError):
-        SalesforceOrders(connection)
+        OpportunityWriter(connection)
 
 
 # -- results ----------------------------------------------------------------------------------

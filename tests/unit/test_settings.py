@@ -13,11 +13,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_an_empty_document_gives_the_documented_defaults() -> None:
     settings = parse_settings("{}", source="test")
-    assert settings.netsuite.sync_updates_netsuite_originated is True
-    assert settings.netsuite.sync_salesforce_originated is False
-    assert settings.netsuite.sync_zero_quantity_lines is False
-    assert settings.netsuite.default_price_book == "Standard Price Book"
-    assert settings.netsuite.export_won_opportunities is True
+    assert settings.netsuite_orders_to_salesforce.sync_updates_netsuite_originated is True
+    assert settings.netsuite_orders_to_salesforce.sync_salesforce_originated is False
+    assert settings.netsuite_orders_to_salesforce.sync_zero_quantity_lines is False
+    assert settings.netsuite_orders_to_salesforce.default_price_book == "Standard Price Book"
+    assert settings.salesforce_orders_to_netsuite.enabled is True
 
 
 @pytest.mark.parametrize("name", ["example.json", "local.json"])
@@ -27,16 +27,20 @@ def test_the_shipped_documents_are_valid(name: str) -> None:
 
 def test_an_unknown_key_fails_with_its_path() -> None:
     with pytest.raises(ConfigurationError) as caught:
-        parse_settings(json.dumps({"netsuite": {"sync_zero_qty": True}}), source="doc")
-    assert "netsuite.sync_zero_qty" in caught.value.message
-    assert caught.value.problems[0].field == "netsuite.sync_zero_qty"
+        parse_settings(
+            json.dumps({"netsuite_orders_to_salesforce": {"sync_zero_qty": True}}), source="doc"
+        )
+    assert "netsuite_orders_to_salesforce.sync_zero_qty" in caught.value.message
+    assert caught.value.problems[0].field == "netsuite_orders_to_salesforce.sync_zero_qty"
 
 
 def test_a_wrong_type_fails_with_field_and_reason() -> None:
     with pytest.raises(ConfigurationError) as caught:
-        parse_settings(json.dumps({"netsuite": {"enabled": "perhaps"}}), source="doc")
+        parse_settings(
+            json.dumps({"netsuite_orders_to_salesforce": {"enabled": "perhaps"}}), source="doc"
+        )
     problem = caught.value.problems[0]
-    assert problem.field == "netsuite.enabled"
+    assert problem.field == "netsuite_orders_to_salesforce.enabled"
     assert "boolean" in problem.reason
 
 
@@ -63,11 +67,27 @@ def test_an_unsupported_version_is_refused() -> None:
 
 def test_a_settings_file_wins_over_the_parameter(tmp_path: Path) -> None:
     path = tmp_path / "settings.json"
-    path.write_text('{"netsuite": {"enabled": false}}')
+    path.write_text('{"netsuite_orders_to_salesforce": {"enabled": false}}')
     env = Resources.model_validate({"SETTINGS_FILE": str(path)})
-    assert load_settings(env).netsuite.enabled is False
+    assert load_settings(env).netsuite_orders_to_salesforce.enabled is False
 
 
 def test_a_missing_variable_is_named() -> None:
     with pytest.raises(ConfigurationError, match="JOBS_TABLE"):
         Resources.model_validate({}).require("jobs_table")
+
+
+def test_the_section_of_earlier_documents_is_refused_with_where_it_went() -> None:
+    document = {"netsuite": {"enabled": True, "export_won_opportunities": False}}
+    with pytest.raises(ConfigurationError) as caught:
+        parse_settings(json.dumps(document), source="doc")
+    assert "netsuite_orders_to_salesforce" in caught.value.message
+    assert "salesforce_orders_to_netsuite.enabled" in caught.value.message
+
+
+def test_each_flow_has_its_own_switch() -> None:
+    settings = parse_settings(
+        json.dumps({"salesforce_orders_to_netsuite": {"enabled": False}}), source="doc"
+    )
+    assert settings.netsuite_orders_to_salesforce.enabled is True
+    assert settings.salesforce_orders_to_netsuite.enabled is False

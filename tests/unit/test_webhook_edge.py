@@ -13,23 +13,22 @@ import pytest
 from functions.health import app as health
 from functions.netsuite_webhook import app as netsuite_receiver
 from functions.salesforce_opportunity_webhook import app as salesforce_receiver
-from shared import signing, webhooks
+from shared import signing, webhooks, wiring
 from shared.config import parse_settings
 from shared.errors import ConfigurationError
 from tests.conftest import FakeLambdaContext, load_event
 from tests.unit.fakes import FakeJobs, FakeQueue
 
 KEYS = {"netsuite": "unit-netsuite-key", "salesforce": "unit-salesforce-key"}
-BROKEN = '{"netsuite": {"default_price_book": 7, "secret_field": "x"}}'
+BROKEN = '{"netsuite_orders_to_salesforce": {"default_price_book": 7, "secret_field": "x"}}'
 
 
 @pytest.fixture
 def wired(monkeypatch: pytest.MonkeyPatch) -> tuple[FakeJobs, FakeQueue]:
     jobs, queue = FakeJobs(), FakeQueue()
-    for receiver in (netsuite_receiver, salesforce_receiver):
-        monkeypatch.setattr(receiver, "job_store", lambda: jobs)
-    monkeypatch.setattr(netsuite_receiver, "order_queue", lambda: queue)
-    monkeypatch.setattr(salesforce_receiver, "opportunity_queue", lambda: queue)
+    monkeypatch.setattr(wiring, "jobs", lambda: jobs)
+    monkeypatch.setattr(wiring, "netsuite_order_queue", lambda: queue)
+    monkeypatch.setattr(wiring, "salesforce_opportunity_queue", lambda: queue)
     monkeypatch.setattr(webhooks, "get_secret_json", lambda _: dict(KEYS))
     monkeypatch.setenv("WEBHOOK_KEYS_SECRET", "arn:test")
     use_settings(monkeypatch, "{}")
@@ -111,7 +110,7 @@ def test_the_health_route_says_the_settings_are_invalid_and_logs_why(
     assert answer["status"] == "degraded" and answer["settings"] == "invalid"
     assert "default_price_book" not in result["body"]
     [logged] = [r for r in caplog.records if r.getMessage() == "settings are invalid"]
-    assert "netsuite.default_price_book" in logged.reason  # type: ignore[attr-defined]
+    assert "netsuite_orders_to_salesforce.default_price_book" in logged.reason  # type: ignore[attr-defined]
 
 
 def test_a_missing_webhook_key_is_503_without_naming_the_secret(
@@ -135,7 +134,7 @@ def test_a_configuration_error_never_shows_its_details() -> None:
 def test_switching_netsuite_order_sync_off_does_not_refuse_closed_won_callouts(
     wired: tuple[FakeJobs, FakeQueue], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    use_settings(monkeypatch, '{"netsuite": {"enabled": false}}')
+    use_settings(monkeypatch, '{"netsuite_orders_to_salesforce": {"enabled": false}}')
     assert post("netsuite", body_of("netsuite"))["json"]["status"] == "ignored"
     assert post("salesforce", body_of("salesforce"))["json"]["status"] == "queued"
 
@@ -143,10 +142,10 @@ def test_switching_netsuite_order_sync_off_does_not_refuse_closed_won_callouts(
 def test_the_salesforce_originated_switch_ignores_only_closed_won_callouts(
     wired: tuple[FakeJobs, FakeQueue], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    use_settings(monkeypatch, '{"netsuite": {"export_won_opportunities": false}}')
+    use_settings(monkeypatch, '{"salesforce_orders_to_netsuite": {"enabled": false}}')
     ignored = post("salesforce", body_of("salesforce"))
     assert ignored["statusCode"] == 202 and ignored["json"]["status"] == "ignored"
-    assert "export_won_opportunities" in ignored["json"]["reason"]
+    assert "salesforce_orders_to_netsuite.enabled" in ignored["json"]["reason"]
     assert post("netsuite", body_of("netsuite"))["json"]["status"] == "queued"
 
 

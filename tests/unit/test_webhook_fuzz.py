@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from functions.health import app as health
 from functions.netsuite_webhook import app as netsuite_receiver
 from functions.salesforce_opportunity_webhook import app as salesforce_receiver
-from shared import signing, webhooks
+from shared import signing, webhooks, wiring
 from shared.config import parse_settings
 from tests.conftest import FakeLambdaContext, load_event
 from tests.unit.fakes import FakeJobs, FakeQueue
@@ -42,10 +42,9 @@ FUZZ = settings(
 def wired() -> Iterator[None]:
     jobs, queue = FakeJobs(), FakeQueue()
     with pytest.MonkeyPatch.context() as patch:
-        for receiver in (netsuite_receiver, salesforce_receiver):
-            patch.setattr(receiver, "job_store", lambda: jobs)
-        patch.setattr(netsuite_receiver, "order_queue", lambda: queue)
-        patch.setattr(salesforce_receiver, "opportunity_queue", lambda: queue)
+        patch.setattr(wiring, "jobs", lambda: jobs)
+        patch.setattr(wiring, "netsuite_order_queue", lambda: queue)
+        patch.setattr(wiring, "salesforce_opportunity_queue", lambda: queue)
         patch.setattr(webhooks, "get_secret_json", lambda _: dict(KEYS))
         patch.setenv("WEBHOOK_KEYS_SECRET", "arn:fuzz")
         good = parse_settings("{}", source="fuzz")

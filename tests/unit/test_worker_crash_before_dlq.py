@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import copy
 import json
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from functions.netsuite_order_worker import app as worker
-from shared.envelope import Envelope, NetsuiteOrderEvent
+from shared import wiring
+from shared.envelope import Envelope
+from shared.flows.netsuite_orders_to_salesforce.events import NetsuiteOrderEvent
+from shared.flows.netsuite_orders_to_salesforce.service import QueuedOrder
 from shared.intake import job_for
-from shared.order_sync.service import QueuedOrder
-from shared.stores.jobs import JobStatus
+from shared.jobs import JobStatus
 from tests.conftest import FakeLambdaContext, load_event
-from tests.unit.fakes import FakeJobs
+from tests.unit.fakes import FakeJobs, FakeQueue
 
 MAX_RECEIVE_COUNT = 5
 
@@ -35,18 +36,16 @@ def delivery(record: dict[str, Any], count: int) -> dict[str, Any]:
 @pytest.fixture
 def jobs(monkeypatch: pytest.MonkeyPatch) -> FakeJobs:
     fake = FakeJobs()
-    monkeypatch.setattr(worker, "stores", lambda: (fake, None, None))
-    monkeypatch.setattr(
-        worker, "resources", lambda: SimpleNamespace(max_receive_count=MAX_RECEIVE_COUNT)
-    )
-    monkeypatch.setattr(worker, "back_off", lambda records, failed: None)
+    monkeypatch.setattr(wiring, "jobs", lambda: fake)
+    monkeypatch.setattr(wiring, "max_receive_count", lambda: MAX_RECEIVE_COUNT)
+    monkeypatch.setattr(wiring, "netsuite_order_queue", FakeQueue)
     return fake
 
 
 def test_a_crash_on_every_delivery_leaves_the_job_failed_with_the_reason(
     jobs: FakeJobs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(worker, "order_sync", lambda: CrashingSync())
+    monkeypatch.setattr(wiring, "order_sync", lambda: CrashingSync())
     [record] = load_event("netsuite_order_worker")["Records"]
     envelope = Envelope[NetsuiteOrderEvent].model_validate_json(record["body"])
     job_id = job_for(envelope, jobs).job_id
@@ -79,7 +78,7 @@ def test_a_malformed_message_on_its_last_delivery_fails_its_job(jobs: FakeJobs) 
 def test_finished_jobs_are_left_as_they_are(
     jobs: FakeJobs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(worker, "order_sync", lambda: CrashingSync())
+    monkeypatch.setattr(wiring, "order_sync", lambda: CrashingSync())
     [record] = load_event("netsuite_order_worker")["Records"]
     envelope = Envelope[NetsuiteOrderEvent].model_validate_json(record["body"])
     job = job_for(envelope, jobs)

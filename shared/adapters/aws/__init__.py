@@ -1,0 +1,1 @@
+"""AWS: SQS queues and the DynamoDB stores."""

@@ -1,0 +1,1 @@
+"""Salesforce: the connection, error translation, and one adapter per port it serves."""
