@@ -67,6 +67,8 @@ class Envelope(BaseModel, Generic[PayloadT]):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     schema_version: Literal[1] = 1
+    # Optional, so that messages queued before flows declared themselves still parse.
+    flow: str | None = Field(None, description="the flow that owns the job (shared.flow)")
     message_type: str = Field(description="what the payload is, e.g. netsuite.salesorder.changed")
     job_id: str = Field(description="the job this message advances")
     correlation_id: str = Field(description="follows the record through every log line")

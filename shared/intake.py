@@ -63,12 +63,14 @@ def accept(
 class IntakeEvent(Protocol):
     """What an inbound event declares so that `accept_event` needs no per-flow glue.
 
-    `SOURCE` and `MESSAGE_TYPE` are class constants of the event model; `record_key` and
+    `FLOW` (the flow's package name, `shared.flow.Flow.name`), `SOURCE` and `MESSAGE_TYPE`
+    are class constants of the event model; `record_key` and
     `version` name the record version; `identity` is what makes two deliveries the same job
     (usually the version); `event_id`, when the sender numbers its saves, tells apart two
     saves that share a version; `job_detail` is what the job shows an operator.
     """
 
+    FLOW: ClassVar[str]
     SOURCE: ClassVar[str]
     MESSAGE_TYPE: ClassVar[str]
 
@@ -124,6 +126,7 @@ def _accept_version(
     source, record_key, version = event.SOURCE, event.record_key, event.version
     job_id = Job.make_id(source, record_key, identity)
     message = Envelope[Any](
+        flow=event.FLOW,
         message_type=event.MESSAGE_TYPE,
         job_id=job_id,
         correlation_id=correlation_id,
@@ -137,6 +140,7 @@ def _accept_version(
         detail[EVENT_ID] = event.event_id
     job = Job(
         job_id=job_id,
+        flow=event.FLOW,
         source=source,
         record_key=record_key,
         version=version,
@@ -162,6 +166,7 @@ def job_for(envelope: Envelope[Any], jobs: JobRepository) -> Job:
     created, _ = jobs.create(
         Job(
             job_id=envelope.job_id,
+            flow=envelope.flow,
             source=envelope.source,
             record_key=envelope.record_key,
             version=envelope.version,

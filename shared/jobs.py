@@ -46,6 +46,7 @@ class Attempt(BaseModel):
 
 class Job(BaseModel):
     job_id: str
+    flow: str | None = Field(None, description="the flow that owns it (shared.flow.Flow.name)")
     source: str
     record_key: str
     version: str

@@ -18,6 +18,7 @@ class NetsuiteOrderEvent(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
+    FLOW: ClassVar[str] = "netsuite_orders_to_salesforce"
     SOURCE: ClassVar[str] = "netsuite"
     MESSAGE_TYPE: ClassVar[str] = NETSUITE_ORDER_CHANGED
 

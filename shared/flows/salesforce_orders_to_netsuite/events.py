@@ -18,6 +18,7 @@ class SalesforceOpportunityEvent(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
+    FLOW: ClassVar[str] = "salesforce_orders_to_netsuite"
     SOURCE: ClassVar[str] = "salesforce"
     MESSAGE_TYPE: ClassVar[str] = SALESFORCE_OPPORTUNITY_WON
 
