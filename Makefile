@@ -25,6 +25,15 @@ $(SAM_VENV)/.installed: requirements/sam.txt
 	$(SAM_VENV)/bin/pip install -q -r requirements/sam.txt $(PIP_QUIET)
 	touch $@
 
+# Browser tests use Debian's chromium through Playwright (its own browser download cannot work
+# offline). Installed here when missing and running as root (CI); otherwise it says how.
+CHROMIUM ?= /usr/bin/chromium
+
+chromium: ## Debian's chromium for the browser tests
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q --no-install-recommends chromium; \
+	  else echo "the browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; fi; fi
+
 SALESFORCE_NODE := salesforce/node_modules/.installed
 NETSUITE_NODE := netsuite/node_modules/.installed
 
@@ -36,7 +45,7 @@ $(NETSUITE_NODE): netsuite/package.json netsuite/package-lock.json
 	cd netsuite && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-.PHONY: help install lint typecheck unit integration sandboxes devstack e2e template metadata suitescript pytest test demo local bench chaos clean
+.PHONY: help chromium install lint typecheck unit integration sandboxes devstack e2e template metadata suitescript pytest test demo local bench chaos clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -62,7 +71,7 @@ sandboxes: $(VENV)/.installed ## fidelity suites of the local Salesforce, NetSui
 devstack: $(VENV)/.installed ## tests of the local stack itself
 	$(BIN)/pytest tests/devstack -q
 
-e2e: $(VENV)/.installed ## end-to-end tests through the local stack
+e2e: $(VENV)/.installed chromium ## end-to-end tests through the local stack
 	$(BIN)/pytest tests/e2e -q
 
 template: $(VENV)/.installed $(SAM_VENV)/.installed ## sam validate --lint, cfn-lint and sam build
@@ -78,7 +87,7 @@ suitescript: $(VENV)/.installed $(NETSUITE_NODE) ## Jest tests of the NetSuite u
 
 # moto keeps its state per process, so each local stack needs a process of its own:
 # the tiers that start one run in separate pytest processes.
-pytest: $(VENV)/.installed ## every Python test tier
+pytest: $(VENV)/.installed chromium ## every Python test tier
 	$(BIN)/pytest -q -n 2 --dist loadfile tests --ignore=tests/devstack --ignore=tests/e2e
 	$(BIN)/pytest -q -n 2 --dist loadfile tests/devstack
 	$(BIN)/pytest -q tests/e2e
