@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+import sys
+from typing import IO, Any, cast
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
@@ -141,7 +142,23 @@ class MaskingFormatter(LambdaPowertoolsFormatter):
         return super().serialize(mask_personal_data(log))
 
 
-logger = Logger(service=SERVICE, logger_formatter=MaskingFormatter())
+class _CurrentStdout:
+    """Whatever `sys.stdout` is when a line is written. Lambda never swaps it; the local
+    stack's demo and benchmarks do, to keep the functions' JSON lines in a log file, and a
+    Logger bound to the stream of the moment it was created would write past them."""
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+
+logger = Logger(
+    service=SERVICE,
+    logger_formatter=MaskingFormatter(),
+    stream=cast(IO[str], _CurrentStdout()),  # a write/flush stream is all logging uses
+)
 metrics = Metrics(service=SERVICE)
 
 
