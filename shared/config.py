@@ -59,6 +59,10 @@ class Resources(BaseModel):
     salesforce_opportunity_queue_url: str | None = Field(
         None, alias="SALESFORCE_OPPORTUNITY_QUEUE_URL"
     )
+    # Send to Unleashed (seed 000): its queue, the Unleashed connection, the Canvas app's secret.
+    unleashed_order_queue_url: str | None = Field(None, alias="UNLEASHED_ORDER_QUEUE_URL")
+    unleashed_secret: str | None = Field(None, alias="UNLEASHED_SECRET")
+    unleashed_canvas_secret: str | None = Field(None, alias="UNLEASHED_CANVAS_SECRET")
 
     def require(self, name: str) -> str:
         value = getattr(self, name)

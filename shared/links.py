@@ -44,6 +44,10 @@ class LinkKey:
     def netsuite_item(item_id: str) -> str:
         return f"netsuite:item:{item_id}"
 
+    @staticmethod
+    def unleashed_sales_order(guid: str) -> str:
+        return f"unleashed:salesorder:{guid.lower()}"
+
 
 class Link(BaseModel):
     source_key: str

@@ -23,9 +23,13 @@ if TYPE_CHECKING:
     from shared.adapters.aws.stores.links import LinkStore
     from shared.adapters.netsuite.client import NetsuiteClient
     from shared.adapters.salesforce.opportunity_writer import OpportunityWriter
+    from shared.adapters.salesforce.unleashed_orders import UnleashedOpportunities
     from shared.adapters.salesforce.won_opportunities import WonOpportunities
+    from shared.adapters.unleashed.account import UnleashedOrders
     from shared.flows.netsuite_orders_to_salesforce.service import OrderSync
     from shared.flows.salesforce_orders_to_netsuite.service import OrderExport
+    from shared.flows.unleashed_order_push.page import SendPage
+    from shared.flows.unleashed_order_push.service import OrderPush
     from shared.settings import Settings
 
 # -- state (DynamoDB) and queues (SQS) ------------------------------------------------------------
@@ -139,5 +143,71 @@ def order_export() -> OrderExport:
         netsuite=netsuite(),
         jobs=jobs(),
         links=links(),
+        max_receive_count=max_receive_count(),
+    )
+
+
+# -- Send to Unleashed (seed 000) -------------------------------------------------------------
+
+
+@cache
+def unleashed_order_queue() -> SqsQueue:
+    from shared.adapters.aws.queues import SqsQueue
+
+    return SqsQueue(resources().require("unleashed_order_queue_url"))
+
+
+def unleashed_orders() -> UnleashedOrders:
+    from shared.adapters.unleashed.account import UnleashedOrders
+    from shared.adapters.unleashed.client import client_from_secret
+
+    return built_from_secret(
+        resources().require("unleashed_secret"),
+        lambda secret: UnleashedOrders(client_from_secret(secret)),
+    )
+
+
+def unleashed_opportunities() -> UnleashedOpportunities:
+    from shared.adapters.salesforce.connection import connection_from_secret
+    from shared.adapters.salesforce.unleashed_orders import UnleashedOpportunities
+    from shared.http import ca_bundle
+
+    return built_from_secret(
+        resources().require("salesforce_secret"),
+        lambda secret: UnleashedOpportunities(connection_from_secret(secret, ca_bundle())),
+    )
+
+
+def unleashed_canvas_secrets() -> list[str]:
+    """The Canvas app's consumer secret, and the previous one during a rotation."""
+    from shared.config import get_secret_json
+
+    secret = get_secret_json(resources().require("unleashed_canvas_secret"))
+    return [
+        str(secret[k]) for k in ("consumer_secret", "consumer_secret_previous") if secret.get(k)
+    ]
+
+
+def unleashed_send_page() -> SendPage:
+    from shared.flows.unleashed_order_push.page import SendPage
+
+    return SendPage(
+        salesforce=unleashed_opportunities(),
+        unleashed=unleashed_orders(),
+        jobs=jobs(),
+        queue=unleashed_order_queue(),
+        settings=settings().unleashed_order_push,
+    )
+
+
+def order_push() -> OrderPush:
+    from shared.flows.unleashed_order_push.service import OrderPush
+
+    return OrderPush(
+        salesforce=unleashed_opportunities(),
+        unleashed=unleashed_orders(),
+        jobs=jobs(),
+        links=links(),
+        settings=settings().unleashed_order_push,
         max_receive_count=max_receive_count(),
     )
