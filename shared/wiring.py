@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from shared.adapters.salesforce.console_sign_in import SalesforceSignIn
     from shared.adapters.salesforce.opportunity_writer import OpportunityWriter
     from shared.adapters.salesforce.won_opportunities import WonOpportunities
-    from shared.flows.netsuite_orders_to_salesforce.service import OrderSync
     from shared.console.service import Console
+    from shared.flows.netsuite_orders_to_salesforce.service import OrderSync
     from shared.flows.salesforce_orders_to_netsuite.service import OrderExport
     from shared.settings import Settings
 
@@ -94,7 +94,6 @@ def netsuite() -> NetsuiteClient:
 
 def opportunity_writer() -> OpportunityWriter:
     from shared.adapters.salesforce.connection import connection_from_secret
-    from shared.adapters.salesforce.console_sign_in import SalesforceSignIn
     from shared.adapters.salesforce.opportunity_writer import OpportunityWriter
     from shared.http import ca_bundle
 
@@ -182,7 +181,7 @@ def console_secret() -> dict[str, Any]:
 
 
 def console_sign_in() -> SalesforceSignIn:
-    """"Sign in with Salesforce" with the External Client App named in the console secret."""
+    """ "Sign in with Salesforce" with the External Client App named in the console secret."""
     from shared.adapters.salesforce.console_sign_in import SalesforceSignIn
 
     return built_from_secret(

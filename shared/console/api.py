@@ -141,7 +141,7 @@ def _redirect(location: str, cookies: list[Cookie] | None = None) -> Response[An
                     cookies=cookies)  # fmt: skip
 
 
-@app.exception_handler(SalesbridgeError)
+@app.exception_handler(SalesbridgeError)  # type: ignore[untyped-decorator]
 def _refused(error: SalesbridgeError) -> Response[Any]:
     level = logger.warning if error.http_status < 500 else logger.error
     level("console request refused", extra={"error": error.code, "reason": error.message})
@@ -153,7 +153,7 @@ def _refused(error: SalesbridgeError) -> Response[Any]:
     return _html(pages.error_page(error.http_status, error.message, None, base), error.http_status)
 
 
-@app.exception_handler(RequestValidationError)
+@app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
 def _invalid(error: RequestValidationError) -> Response[Any]:
     problems = [
         FieldProblem(".".join(str(p) for p in e["loc"] if p not in ("body", "query")) or "(body)",
@@ -226,7 +226,8 @@ def canvas() -> Response[Any]:
     request = verify_signed_request(_form().get("signed_request", ""), [s for s in consumer if s])
     user = request.context.user
     who = principal(
-        user_id=user.user_id, username=user.user_name, display_name=user.full_name or user.user_name,
+        user_id=user.user_id, username=user.user_name,
+        display_name=user.full_name or user.user_name,
         org_id=request.context.organization.organization_id,
         permission_sets=permission_sets(
             request.client.instance_url, request.client.oauth_token.get_secret_value(), user.user_id

@@ -7,6 +7,7 @@ contrast of at least 4.5:1 (checked with axe-core by tests/e2e/test_console.py).
 
 from __future__ import annotations
 
+import contextlib
 import json
 from html import escape
 from typing import Any
@@ -180,7 +181,8 @@ def jobs_page(
     )
     more = ""
     if result.next_before:
-        more = f'<p><a href="{base}/console/jobs?{_q(**filters, before=result.next_before)}">Older jobs</a></p>'
+        older = _q(**filters, before=result.next_before)
+        more = f'<p><a href="{base}/console/jobs?{older}">Older jobs</a></p>'
     replay = ""
     status = filters.get("status", "")
     if who.may_act and result.jobs and status in ("failed", "held", "received", "queued"):
@@ -231,10 +233,8 @@ def job_page(view: JobView, who: Principal, csrf: str, base: str) -> str:
     if job.outcome:
         body += f"<h2>Outcome</h2><pre>{escape(json.dumps(job.outcome, indent=2))}</pre>"
     message = job.message or ""
-    try:
+    with contextlib.suppress(ValueError):  # shown as received when it is not JSON
         message = json.dumps(json.loads(message), indent=2)
-    except ValueError:
-        pass
     masked = " (e-mail addresses and phone numbers masked)" if view.masked else ""
     body += f"<h2>Message as received{masked}</h2><pre>{escape(message)}</pre>"
     return page(f"Job {job.record_key}", body, who, csrf, base)

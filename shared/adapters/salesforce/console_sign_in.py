@@ -13,6 +13,7 @@ which Canvas also gives (`client.oauthToken`), so both ways in decide the role a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
@@ -97,7 +98,7 @@ def permission_sets(instance_url: str, access_token: str, user_id: str) -> set[s
         raise Unauthorized("the Salesforce user id is not an id")
     names = ", ".join(f"'{name}'" for name in CONSOLE_PERMISSION_SETS)
     soql = (
-        "SELECT PermissionSet.Name FROM PermissionSetAssignment "
+        "SELECT PermissionSet.Name FROM PermissionSetAssignment "  # noqa: S608
         f"WHERE AssigneeId = '{user_id}' AND PermissionSet.Name IN ({names})"
     )
     with make_client(instance_url, timeout=10.0, policy=RetryPolicy(attempts=2)) as http:
@@ -116,7 +117,7 @@ def permission_sets(instance_url: str, access_token: str, user_id: str) -> set[s
     }
 
 
-def _json(answer: httpx.Response) -> dict[str, object] | dict[str, str]:
+def _json(answer: httpx.Response) -> dict[str, Any]:
     try:
         body = answer.json()
     except ValueError:

@@ -104,15 +104,12 @@ class JobIndexStore:
         if not job_ids:
             return []
         name = self._table.name
-        wanted: dict[str, Any] = {name: {"Keys": [{"job_id": {"S": i}} for i in job_ids]}}
+        # the resource's client speaks Python values (boto3's transformation), not {"S": ...}
+        wanted: dict[str, Any] = {name: {"Keys": [{"job_id": i} for i in job_ids]}}
         found: dict[str, Job] = {}
-        from boto3.dynamodb.types import TypeDeserializer
-
-        deserializer = TypeDeserializer()
         while wanted:
             response = self._dynamodb.batch_get_item(RequestItems=wanted)
-            for raw in response.get("Responses", {}).get(name, []):
-                item = {key: deserializer.deserialize(value) for key, value in raw.items()}
+            for item in response.get("Responses", {}).get(name, []):
                 job = _from_item(item)
                 found[job.job_id] = job
             wanted = response.get("UnprocessedKeys") or {}
