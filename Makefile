@@ -36,9 +36,15 @@ chromium: ## Debian's chromium for the browser tests
 
 SALESFORCE_NODE := salesforce/node_modules/.installed
 NETSUITE_NODE := netsuite/node_modules/.installed
+CONSOLE_NODE := console/node_modules/.installed
 
 $(SALESFORCE_NODE): salesforce/package.json salesforce/package-lock.json
 	cd salesforce && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# axe-core, which the console's browser tests inject into each page (pinned in the lock file).
+$(CONSOLE_NODE): console/package.json console/package-lock.json
+	cd console && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 $(NETSUITE_NODE): netsuite/package.json netsuite/package-lock.json
@@ -50,7 +56,7 @@ $(NETSUITE_NODE): netsuite/package.json netsuite/package-lock.json
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-install: $(VENV)/.installed $(SAM_VENV)/.installed $(SALESFORCE_NODE) $(NETSUITE_NODE) ## create the virtualenvs and install everything
+install: $(VENV)/.installed $(SAM_VENV)/.installed $(SALESFORCE_NODE) $(NETSUITE_NODE) $(CONSOLE_NODE) ## create the virtualenvs and install everything
 
 lint: $(VENV)/.installed ## ruff lint and format check
 	$(BIN)/ruff check .
@@ -71,7 +77,7 @@ sandboxes: $(VENV)/.installed ## fidelity suites of the local Salesforce, NetSui
 devstack: $(VENV)/.installed ## tests of the local stack itself
 	$(BIN)/pytest tests/devstack -q
 
-e2e: $(VENV)/.installed chromium ## end-to-end tests through the local stack
+e2e: $(VENV)/.installed chromium $(CONSOLE_NODE) ## end-to-end tests through the local stack
 	$(BIN)/pytest tests/e2e -q
 
 template: $(VENV)/.installed $(SAM_VENV)/.installed ## sam validate --lint, cfn-lint and sam build
@@ -87,7 +93,7 @@ suitescript: $(VENV)/.installed $(NETSUITE_NODE) ## Jest tests of the NetSuite u
 
 # moto keeps its state per process, so each local stack needs a process of its own:
 # the tiers that start one run in separate pytest processes.
-pytest: $(VENV)/.installed chromium ## every Python test tier
+pytest: $(VENV)/.installed chromium $(CONSOLE_NODE) ## every Python test tier
 	$(BIN)/pytest -q -n 2 --dist loadfile tests --ignore=tests/devstack --ignore=tests/e2e
 	$(BIN)/pytest -q -n 2 --dist loadfile tests/devstack
 	$(BIN)/pytest -q tests/e2e
@@ -108,4 +114,4 @@ chaos: $(VENV)/.installed ## reliability campaign through the local stack: fault
 	$(BIN)/python -m bench chaos
 
 clean: ## remove build output and virtualenvs
-	rm -rf .aws-sam .bench .local $(VENV) $(SAM_VENV) salesforce/node_modules netsuite/node_modules .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .aws-sam .bench .local $(VENV) $(SAM_VENV) salesforce/node_modules netsuite/node_modules console/node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -119,11 +119,26 @@ def _demo(stack: LocalStack, args: argparse.Namespace) -> int:
                 log.write(summary(stack) + "\n")
                 say(introduction(stack))
                 failures = run_demo(stack, scenarios, say=say)
+                say(console_note(stack))
     except StateDirInUse as refused:
         say(f"not started: {refused}")
         return 1
     say(f"Logs and metrics of this run: {_shown(log_path)}")
     return failures
+
+
+def console_note(stack: LocalStack) -> str:
+    """Where the operator console is and who signs in to it (the demo's Salesforce users)."""
+    from sandboxes.salesforce.demo import OPERATOR, VIEWER
+
+    url = stack.console_url()
+    if url is None:
+        return "This template has no operator console."
+    return (
+        f"Operator console: {url} (Sign in with Salesforce; the local org asks for a username: "
+        f"{OPERATOR} acts, {VIEWER} only looks). The demo's stack stops now: "
+        "`python -m devstack run --demo-data` (make local with the demo company) keeps one up."
+    )
 
 
 def summary(stack: LocalStack) -> str:

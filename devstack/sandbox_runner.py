@@ -8,6 +8,9 @@ Seeding follows `Metadata: {salesbridge: ...}` on template resources:
 - a secret with `sandbox: <name>` receives that sandbox's `connection(base_url)` as JSON;
 - a secret with `webhook_keys: true` receives `{name: random key}` for each name in its `keys`
   list (the endpoints file lists the same keys, so tests can sign webhooks);
+- a secret with `console_app: salesforce` gets the console's External Client App, registered
+  in the Salesforce sandbox with the console's callback and Canvas URLs (its generated
+  session key is kept);
 - the SSM parameter with `settings: true` receives `settings/local.json` when that file exists.
 Each sandbox is served through an `ApiCallMeter`, which counts the API calls salesbridge's
 functions make to it (the demo reports them). Then, best effort, a sandbox whose name appears
@@ -150,6 +153,30 @@ def webhook_keys(names: list[str]) -> dict[str, str]:
 
 def seed_secret(secretsmanager: Any, arn: str, value: dict[str, Any]) -> None:
     secretsmanager.put_secret_value(SecretId=arn, SecretString=json.dumps(value))
+
+
+def seed_console_app(
+    secretsmanager: Any, arn: str, salesforce: RunningSandbox, console_url: str
+) -> None:
+    with salesforce.app.lock:
+        app = salesforce.app.web_login.register(
+            {
+                "name": "Salesbridge_Console",
+                "callback_urls": [f"{console_url}/auth/callback"],
+                "canvas_url": f"{console_url}/canvas",
+            }
+        )
+    current = json.loads(secretsmanager.get_secret_value(SecretId=arn)["SecretString"])
+    seed_secret(
+        secretsmanager,
+        arn,
+        {
+            **current,
+            "login_url": salesforce.base_url,
+            "consumer_key": app.consumer_key,
+            "consumer_secret": app.consumer_secret,
+        },
+    )
 
 
 def seed_settings(ssm: Any, name: str, settings_file: Path) -> bool:

@@ -267,6 +267,13 @@ class LocalStack:
             quiet_checks = quiet_checks + 1 if self._is_quiet() else 0
             time.sleep(0.05)
 
+    def console_url(self) -> str | None:
+        """The operator console's URL, when the template has one (a GET /console route)."""
+        for api in self.apis.values():
+            if any(route.path == "/console" for route in api.routes):
+                return f"{api.base_url}/console"
+        return None
+
     def sandbox_admin(self, name: str) -> Any:
         from sandboxes.common import SandboxAdmin
 
@@ -449,6 +456,12 @@ class LocalStack:
             if sandbox in self.sandboxes:
                 connection = self.sandboxes[sandbox].connection()
                 sandbox_runner.seed_secret(secretsmanager, resource.arn, connection)
+            if metadata.get("console_app") in self.sandboxes:
+                console_url = self.console_url()
+                if console_url:
+                    sandbox_runner.seed_console_app(
+                        secretsmanager, resource.arn, self.sandboxes["salesforce"], console_url
+                    )
             if metadata.get("settings"):
                 settings_file = self.template.directory / "settings" / "local.json"
                 sandbox_runner.seed_settings(self.client("ssm"), resource.name, settings_file)

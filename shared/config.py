@@ -64,6 +64,11 @@ class Resources(BaseModel):
     unleashed_secret: str | None = Field(None, alias="UNLEASHED_SECRET")
     unleashed_canvas_secret: str | None = Field(None, alias="UNLEASHED_CANVAS_SECRET")
 
+    # The operator console (shared.console): its secret, audit table and the flows' queues.
+    console_secret: str | None = Field(None, alias="CONSOLE_SECRET")
+    audit_table: str | None = Field(None, alias="AUDIT_TABLE")
+    console_queues: str | None = Field(None, alias="CONSOLE_QUEUES")  # JSON: logical id -> URL
+
     def require(self, name: str) -> str:
         value = getattr(self, name)
         if not value:

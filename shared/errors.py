@@ -103,6 +103,13 @@ class Unauthorized(PermanentError):
     http_status = 401
 
 
+class Forbidden(PermanentError):
+    """Authenticated, but the caller's role may not do this (a viewer acting, a forged form)."""
+
+    code = "forbidden"
+    http_status = 403
+
+
 class PayloadTooLarge(PermanentError):
     code = "payload_too_large"
     http_status = 413

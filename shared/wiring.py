@@ -11,7 +11,7 @@ within its cache age (`shared.config.load_settings`).
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from shared.config import built_from_secret, load_settings, resources
 
@@ -22,10 +22,12 @@ if TYPE_CHECKING:
     from shared.adapters.aws.stores.jobs import JobStore
     from shared.adapters.aws.stores.links import LinkStore
     from shared.adapters.netsuite.client import NetsuiteClient
+    from shared.adapters.salesforce.console_sign_in import SalesforceSignIn
     from shared.adapters.salesforce.opportunity_writer import OpportunityWriter
     from shared.adapters.salesforce.unleashed_orders import UnleashedOpportunities
     from shared.adapters.salesforce.won_opportunities import WonOpportunities
     from shared.adapters.unleashed.account import UnleashedOrders
+    from shared.console.service import Console
     from shared.flows.netsuite_orders_to_salesforce.service import OrderSync
     from shared.flows.salesforce_orders_to_netsuite.service import OrderExport
     from shared.flows.unleashed_order_push.page import SendPage
@@ -210,4 +212,53 @@ def order_push() -> OrderPush:
         links=links(),
         settings=settings().unleashed_order_push,
         max_receive_count=max_receive_count(),
+    )
+
+
+# -- the operator console -------------------------------------------------------------------------
+
+
+@cache
+def console() -> Console:
+    """The console over this deployment's tables and the flows' queues (every declared flow)."""
+    import json
+
+    from shared.adapters.aws.dead_letters import SqsDeadLetters
+    from shared.adapters.aws.stores.audit import AuditStore
+    from shared.adapters.aws.stores.job_index import JobIndexStore
+    from shared.clock import real_utc_now
+    from shared.console.service import Console
+    from shared.flow import declared_flows
+
+    env = resources()
+    return Console(
+        flows=declared_flows(),
+        index=JobIndexStore(env.require("jobs_table")),
+        jobs=jobs(),
+        audit=AuditStore(env.require("audit_table")),
+        dead_letters=SqsDeadLetters(json.loads(env.console_queues or "{}")),
+        hold=budget_hold(),
+        settings=settings,
+        clock=real_utc_now,
+    )
+
+
+def console_secret() -> dict[str, Any]:
+    """{session_key, login_url, consumer_key, consumer_secret}: see README, the console."""
+    from shared.config import get_secret_json
+
+    return get_secret_json(resources().require("console_secret"))
+
+
+def console_sign_in() -> SalesforceSignIn:
+    """ "Sign in with Salesforce" with the External Client App named in the console secret."""
+    from shared.adapters.salesforce.console_sign_in import SalesforceSignIn
+
+    return built_from_secret(
+        resources().require("console_secret"),
+        lambda secret: SalesforceSignIn(
+            str(secret.get("login_url", "")),
+            str(secret.get("consumer_key", "")),
+            str(secret.get("consumer_secret", "")),
+        ),
     )

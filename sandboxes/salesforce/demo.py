@@ -16,11 +16,24 @@ from sandboxes.salesforce.schema import Schema
 def demo_seed(schema: Schema | None = None) -> dict[str, Any]:
     schema = schema or _default_schema()
     return {
-        "users": [_user(person) for person in demo_company.SALESPEOPLE],
+        "users": [_user(person) for person in demo_company.SALESPEOPLE] + CONSOLE_USERS,
         "accounts": [_account(schema, customer) for customer in demo_company.CUSTOMERS],
         "products": [_product(schema, product) for product in demo_company.PRODUCTS],
         "records": {"Contact": [_contact(customer) for customer in demo_company.CUSTOMERS]},
+        "permission_set_assignments": [
+            {"user": OPERATOR, "permission_set": "Salesbridge_Operator"},
+            {"user": VIEWER, "permission_set": "Salesbridge_Viewer"},
+        ],
     }
+
+
+# Who signs in to the operator console in the demo (`make demo` prints them).
+OPERATOR = "olivia.operator@harbourpine.example"
+VIEWER = "vera.viewer@harbourpine.example"
+CONSOLE_USERS = [
+    {"Username": OPERATOR, "Email": OPERATOR, "FirstName": "Olivia", "LastName": "Operator"},
+    {"Username": VIEWER, "Email": VIEWER, "FirstName": "Vera", "LastName": "Viewer"},
+]
 
 
 def _user(person: dict[str, Any]) -> dict[str, Any]:

@@ -120,11 +120,18 @@ def _to_item(job: Job) -> dict[str, Any]:
     item["detail"] = json.dumps(item["detail"])
     item["outcome"] = json.dumps(item["outcome"])
     item["attempts"] = [without_none(attempt) for attempt in item["attempts"]]
+    if job.flow:  # the key of the console's `by_flow_status` index (counts per flow and status)
+        item["flow_status"] = flow_status_key(job.flow, job.status)
     return without_none(item)
+
+
+def flow_status_key(flow: str, status: JobStatus) -> str:
+    return f"{flow}#{status.value}"
 
 
 def _from_item(item: dict[str, Any]) -> Job:
     data = dict(item)
+    data.pop("flow_status", None)
     data["detail"] = json.loads(data.get("detail") or "{}")
     data["outcome"] = json.loads(data.get("outcome") or "{}")
     if not isinstance(data.get("attempts", []), list):  # stored before the history existed
