@@ -59,6 +59,10 @@ class Resources(BaseModel):
     salesforce_opportunity_queue_url: str | None = Field(
         None, alias="SALESFORCE_OPPORTUNITY_QUEUE_URL"
     )
+    # SalesPro (seed 001): app credentials, the documents bucket, the backup e-mail sender.
+    salespro_credentials_table: str | None = Field(None, alias="SALESPRO_CREDENTIALS_TABLE")
+    salespro_documents_bucket: str | None = Field(None, alias="SALESPRO_DOCUMENTS_BUCKET")
+    salespro_backup_sender: str | None = Field(None, alias="SALESPRO_BACKUP_SENDER")
 
     def require(self, name: str) -> str:
         value = getattr(self, name)

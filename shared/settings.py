@@ -18,6 +18,7 @@ from pydantic import model_validator
 
 from shared.flows.netsuite_orders_to_salesforce.settings import NetsuiteOrdersSettings
 from shared.flows.salesforce_orders_to_netsuite.settings import SalesforceOrdersSettings
+from shared.flows.salespro_documents.settings import SalesproDocumentsSettings
 from shared.section import Section
 
 # Sections of earlier versions of the document, and where their content went.
@@ -37,6 +38,7 @@ class Settings(Section):
     version: Literal[1] = 1
     netsuite_orders_to_salesforce: NetsuiteOrdersSettings = NetsuiteOrdersSettings()
     salesforce_orders_to_netsuite: SalesforceOrdersSettings = SalesforceOrdersSettings()
+    salespro_documents: SalesproDocumentsSettings = SalesproDocumentsSettings()
 
     @model_validator(mode="before")
     @classmethod
