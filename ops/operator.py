@@ -9,6 +9,7 @@ from typing import Any
 
 import boto3
 
+from shared.adapters.aws.stores.app_credentials import CredentialStore
 from shared.adapters.aws.stores.cursors import CursorStore
 from shared.adapters.aws.stores.hold import BudgetHoldStore, HoldState
 from shared.adapters.aws.stores.jobs import JobStore
@@ -105,8 +106,6 @@ class Operator:
 
     def app_credentials(self) -> AppCredentials:
         """Issue / revoke SalesPro app credentials (the console calls the same service)."""
-        from shared.adapters.aws.stores.app_credentials import CredentialStore
-
         table = self.resources.get("SalesproCredentialsTable")
         if table is None:
             raise UsageError("this stack has no SalesproCredentialsTable")

@@ -51,7 +51,8 @@ class UploadedObject(BaseModel):
     def document_id(self) -> str | None:
         if not self.key.startswith(UPLOAD_PREFIX):
             return None
-        return self.key[len(UPLOAD_PREFIX) :].split("/", 1)[0] or None
+        name = self.key[len(UPLOAD_PREFIX) :]  # <document id>.<extension>
+        return name.partition(".")[0] or None
 
     @classmethod
     def from_notification(cls, body: dict[str, Any]) -> list[UploadedObject]:
