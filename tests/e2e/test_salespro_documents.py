@@ -275,3 +275,62 @@ def test_a_revoked_or_missing_credential_is_refused(
     assert refused.status_code == 401
     assert ask(stack, None, request_body(account_id, 10)).status_code == 401
     assert ask(stack, issued.token[:-2] + "xx", request_body(account_id, 10)).status_code == 401
+
+
+UPLOADER = "SalesproDocumentUploaderFunction"
+
+
+def test_ses_failing_is_retried_and_the_document_kept_until_one_delivery_succeeds(
+    stack: LocalStack, sf: Salesforce, token: str
+) -> None:
+    record = str(sobject(sf, "Account").create({"Name": "Mail Outage"})["id"])
+    sobject(sf, "Account").delete(record)  # Salesforce refuses: the e-mail is the only way
+    data = b"%PDF outage " * 50
+    sesv2, sqs, s3 = stack.client("sesv2"), stack.client("sqs"), stack.client("s3")
+    bucket = stack.resources["SalesproDocumentsBucket"].name
+    queue = stack.resources["SalesproDocumentQueue"].url
+    with stack.paused(UPLOADER):
+        sesv2.delete_email_identity(EmailIdentity=SENDER)  # SES now refuses the sender
+        answer = ask(stack, token, request_body(record, len(data)))
+        ticket = answer.json()
+        httpx.put(ticket["uploadUrl"], content=data, headers=ticket["headers"], timeout=30)
+        messages: list[dict[str, Any]] = []
+        while not messages:
+            messages = sqs.receive_message(
+                QueueUrl=queue, AttributeNames=["All"], WaitTimeSeconds=1
+            ).get("Messages", [])
+        event = stack.sqs_event(UPLOADER, messages)
+
+        first = stack.invoke(UPLOADER, event)
+        assert first["batchItemFailures"] == [{"itemIdentifier": messages[0]["MessageId"]}]
+        job = job_of(stack, ticket["documentId"])
+        assert job.status == "queued" and "SES did not send" in (job.last_error or "")
+        key = f"uploads/{ticket['documentId']}.pdf"
+        assert s3.get_object_tagging(Bucket=bucket, Key=key)["TagSet"] == []  # not delivered
+
+        sesv2.create_email_identity(EmailIdentity=SENDER)
+        again = stack.invoke(UPLOADER, event)  # the redelivery of the same message
+        assert again["batchItemFailures"] == []
+        sqs.delete_message(QueueUrl=queue, ReceiptHandle=messages[0]["ReceiptHandle"])
+    job = job_of(stack, ticket["documentId"])
+    assert job.status == "done" and job.outcome["attached"] is True
+    assert s3.get_object_tagging(Bucket=bucket, Key=key)["TagSet"] == [
+        {"Key": "delivered", "Value": "yes"}
+    ]
+    assert files_on(sf, record) == []
+
+
+def test_a_size_other_than_declared_fails_clearly_and_sends_nothing(
+    stack: LocalStack, sf: Salesforce, token: str
+) -> None:
+    record = str(sobject(sf, "Account").create({"Name": "Short Upload"})["id"])
+    answer = ask(stack, token, request_body(record, 1000))
+    ticket = answer.json()
+    mails_before = len(sent_mail(stack))
+    put = httpx.put(ticket["uploadUrl"], content=b"x" * 400, timeout=30)
+    assert put.status_code == 200  # moto does not check the signed Content-Length; S3 would
+    stack.drain(timeout=60)
+    job = job_of(stack, ticket["documentId"])
+    assert job.status == "failed"
+    assert "declared 1000 bytes but uploaded 400" in (job.last_error or "")
+    assert files_on(sf, record) == [] and len(sent_mail(stack)) == mails_before
