@@ -87,9 +87,9 @@ def create_account(stack: Any) -> str:
 
     secret = stack.sandboxes["salesforce"].connection()
     connection = connection_from_secret(secret, str(stack.ca.bundle_path))
-    answer = connection.call(lambda sf: sf.restful("sobjects/Account/", method="POST",
-                                                    json={"Name": "Bench Homes"}))  # fmt: skip
-    return str(answer["id"])
+    account = {"Name": "Bench Homes"}
+    answer = connection.call(lambda sf: sf.restful("sobjects/Account/", method="POST", json=account))
+    return str((answer or {})["id"])
 
 
 def upload(stack: Any, token: str, record: str, size: int) -> str:
