@@ -88,7 +88,7 @@ def create_account(stack: Any) -> str:
     secret = stack.sandboxes["salesforce"].connection()
     connection = connection_from_secret(secret, str(stack.ca.bundle_path))
     account = {"Name": "Bench Homes"}
-    answer = connection.call(lambda sf: sf.restful("sobjects/Account/", method="POST", json=account))
+    answer = connection.call(lambda sf: sf.restful("sobjects/Account", method="POST", json=account))
     return str((answer or {})["id"])
 
 
