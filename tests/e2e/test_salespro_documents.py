@@ -334,3 +334,26 @@ def test_a_size_other_than_declared_fails_clearly_and_sends_nothing(
     assert job.status == "failed"
     assert "declared 1000 bytes but uploaded 400" in (job.last_error or "")
     assert files_on(sf, record) == [] and len(sent_mail(stack)) == mails_before
+
+
+def test_a_per_user_credential_uploads_as_that_salesforce_user(
+    stack: LocalStack, sf: Salesforce, operator: Operator
+) -> None:
+    """Multi User Sign On: the JWT bearer subject is the rep's own Salesforce username, so
+    the file is theirs (CreatedById), and no password is stored anywhere."""
+    stack.sandbox_admin("salesforce").seed(
+        {"users": [{"Username": "paula.rep@harbour.example", "LastName": "Rep"}]}
+    )
+    [paula] = sf.query_all("SELECT Id FROM User WHERE Username = 'paula.rep@harbour.example'")[
+        "records"
+    ]
+    user = AppUser(
+        user_id="paula", mode=SignOnMode.PER_USER, salesforce_username="paula.rep@harbour.example"
+    )
+    token = operator.app_credentials().issue(user).token
+    record = str(sobject(sf, "Account").create({"Name": "Per User Homes"})["id"])
+    upload(stack, token, record, b"%PDF per user " * 20, customer="Pat PerUser")
+    [version] = sf.query_all(
+        f"SELECT CreatedById FROM ContentVersion WHERE FirstPublishLocationId = '{record}'"
+    )["records"]
+    assert version["CreatedById"] == paula["Id"]
