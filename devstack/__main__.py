@@ -56,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         moto_port=args.moto_port,
         run_schedules=demo or args.schedules,
         seed_demo_data=demo or args.demo_data,
+        # Parameters without a usable default: the local stack's own values.
+        parameter_overrides={"SalesproBackupSender": "salespro-backup@salesbridge.local"},
     )
     if demo:
         return _demo(stack, args)

@@ -76,6 +76,26 @@ def run(args: argparse.Namespace) -> int:
                 print(
                     "held jobs go out at the next backstop run, or now with: replay --status held"
                 )
+    elif args.command == "salespro-issue":
+        from shared.app_credentials import AppUser
+
+        try:
+            user = AppUser(
+                user_id=args.user,
+                mode=args.mode,
+                salesforce_username=args.salesforce_username,
+                unique_identifier=args.unique_identifier,
+                name=args.name,
+                email=args.email,
+            )
+        except ValueError as exc:
+            raise UsageError(f"salespro-issue: {exc}") from None
+        issued = operator.app_credentials().issue(user)
+        print(f"credential {issued.credential_id} for {user.user_id} ({user.mode.value})")
+        print(f"give this token to the user's SalesPro app (shown once): {issued.token}")
+    elif args.command == "salespro-revoke":
+        revoked = operator.app_credentials().revoke(args.credential_id)
+        print(f"revoked {revoked.credential_id} of {revoked.user.user_id} at {revoked.revoked_at}")
     elif args.command == "trigger":
         print(json.dumps(operator.trigger(args.schedule), indent=2, default=str))
     return 0
@@ -155,6 +175,15 @@ def parser() -> argparse.ArgumentParser:
     trigger.add_argument(
         "schedule", help="Function or Function.EventName, e.g. NetsuiteBackstopFunction"
     )
+    issue = commands.add_parser("salespro-issue", help="issue a SalesPro user's app credential")
+    issue.add_argument("user", help="the SalesPro user id")
+    issue.add_argument("--mode", required=True, choices=["per_user", "single_sign_on"])
+    issue.add_argument("--salesforce-username", help="per_user: the JWT subject")
+    issue.add_argument("--unique-identifier", help="single_sign_on: e.g. the Staff record id")
+    issue.add_argument("--name", help="%%usersName%%")
+    issue.add_argument("--email", help="%%userEmail%%")
+    revoke = commands.add_parser("salespro-revoke", help="revoke a SalesPro app credential")
+    revoke.add_argument("credential_id")
     return root
 
 

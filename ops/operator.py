@@ -9,9 +9,11 @@ from typing import Any
 
 import boto3
 
+from shared.adapters.aws.stores.app_credentials import CredentialStore
 from shared.adapters.aws.stores.cursors import CursorStore
 from shared.adapters.aws.stores.hold import BudgetHoldStore, HoldState
 from shared.adapters.aws.stores.jobs import JobStore
+from shared.app_credentials import AppCredentials
 from shared.envelope import Envelope
 from shared.intake import fifo_dedup_id, fifo_group_id
 from shared.jobs import Job, JobStatus
@@ -41,6 +43,7 @@ class Operator:
         self.resources = resources
         self.endpoints: dict[str, Any] | None = None  # the local stack's, when from one
         self._session = session
+        self._endpoint_url = endpoint_url
         self._sqs = session.client("sqs", endpoint_url=endpoint_url)
         dynamodb = session.resource("dynamodb", endpoint_url=endpoint_url)
         self._jobs = JobStore(resources[JOBS_TABLE], dynamodb)
@@ -98,6 +101,16 @@ class Operator:
                 raise UsageError(f"no stack {stack_name!r} in {session.region_name}") from None
             raise
         return cls(resources, session)
+
+    # -- SalesPro app credentials ------------------------------------------------------------
+
+    def app_credentials(self) -> AppCredentials:
+        """Issue / revoke SalesPro app credentials (the console calls the same service)."""
+        table = self.resources.get("SalesproCredentialsTable")
+        if table is None:
+            raise UsageError("this stack has no SalesproCredentialsTable")
+        dynamodb = self._session.resource("dynamodb", endpoint_url=self._endpoint_url)
+        return AppCredentials(CredentialStore(table, dynamodb))
 
     # -- jobs -----------------------------------------------------------------------------------
 

@@ -68,6 +68,10 @@ class Resources(BaseModel):
     console_secret: str | None = Field(None, alias="CONSOLE_SECRET")
     audit_table: str | None = Field(None, alias="AUDIT_TABLE")
     console_queues: str | None = Field(None, alias="CONSOLE_QUEUES")  # JSON: logical id -> URL
+    # SalesPro (seed 001): app credentials, the documents bucket, the backup e-mail sender.
+    salespro_credentials_table: str | None = Field(None, alias="SALESPRO_CREDENTIALS_TABLE")
+    salespro_documents_bucket: str | None = Field(None, alias="SALESPRO_DOCUMENTS_BUCKET")
+    salespro_backup_sender: str | None = Field(None, alias="SALESPRO_BACKUP_SENDER")
 
     def require(self, name: str) -> str:
         value = getattr(self, name)

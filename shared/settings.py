@@ -18,6 +18,7 @@ from pydantic import model_validator
 
 from shared.flows.netsuite_orders_to_salesforce.settings import NetsuiteOrdersSettings
 from shared.flows.salesforce_orders_to_netsuite.settings import SalesforceOrdersSettings
+from shared.flows.salespro_documents.settings import SalesproDocumentsSettings
 from shared.flows.unleashed_order_push.settings import UnleashedOrderPushSettings
 from shared.section import Section
 
@@ -39,6 +40,7 @@ class Settings(Section):
     netsuite_orders_to_salesforce: NetsuiteOrdersSettings = NetsuiteOrdersSettings()
     salesforce_orders_to_netsuite: SalesforceOrdersSettings = SalesforceOrdersSettings()
     unleashed_order_push: UnleashedOrderPushSettings = UnleashedOrderPushSettings()
+    salespro_documents: SalesproDocumentsSettings = SalesproDocumentsSettings()
 
     @model_validator(mode="before")
     @classmethod

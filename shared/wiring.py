@@ -17,6 +17,7 @@ from shared.config import built_from_secret, load_settings, resources
 
 if TYPE_CHECKING:
     from shared.adapters.aws.queues import SqsQueue
+    from shared.adapters.aws.stores.app_credentials import CredentialStore
     from shared.adapters.aws.stores.cursors import CursorStore
     from shared.adapters.aws.stores.hold import BudgetHoldStore
     from shared.adapters.aws.stores.jobs import JobStore
@@ -27,9 +28,12 @@ if TYPE_CHECKING:
     from shared.adapters.salesforce.unleashed_orders import UnleashedOpportunities
     from shared.adapters.salesforce.won_opportunities import WonOpportunities
     from shared.adapters.unleashed.account import UnleashedOrders
+    from shared.app_credentials import AppCredentials, AppUser
     from shared.console.service import Console
     from shared.flows.netsuite_orders_to_salesforce.service import OrderSync
     from shared.flows.salesforce_orders_to_netsuite.service import OrderExport
+    from shared.flows.salespro_documents.ports import FileDestination
+    from shared.flows.salespro_documents.service import DocumentRequests, DocumentUploader
     from shared.flows.unleashed_order_push.page import SendPage
     from shared.flows.unleashed_order_push.service import OrderPush
     from shared.settings import Settings
@@ -77,6 +81,13 @@ def salesforce_opportunity_queue() -> SqsQueue:
     from shared.adapters.aws.queues import SqsQueue
 
     return SqsQueue(resources().require("salesforce_opportunity_queue_url"))
+
+
+@cache
+def salespro_credentials() -> CredentialStore:
+    from shared.adapters.aws.stores.app_credentials import CredentialStore
+
+    return CredentialStore(resources().require("salespro_credentials_table"))
 
 
 def max_receive_count() -> int:
@@ -261,4 +272,70 @@ def console_sign_in() -> SalesforceSignIn:
             str(secret.get("consumer_key", "")),
             str(secret.get("consumer_secret", "")),
         ),
+    )
+
+
+# -- SalesPro (seed 001) --------------------------------------------------------------------------
+
+
+def app_credentials() -> AppCredentials:
+    """Issue, revoke and check SalesPro app credentials (the console and `ops` use it)."""
+    from shared.app_credentials import AppCredentials
+
+    return AppCredentials(salespro_credentials())
+
+
+def salesforce_files_for(user: AppUser) -> FileDestination:
+    """Salesforce Files as the user's mode says: per_user signs a JWT with the user's
+    Salesforce username as its subject; single_sign_on uses the integration user."""
+    from shared.adapters.salesforce.connection import SalesforceConnection, connection_from_secret
+    from shared.adapters.salesforce.files import SalesforceFiles
+    from shared.app_credentials import SignOnMode
+    from shared.http import ca_bundle
+
+    integration = built_from_secret(
+        resources().require("salesforce_secret"),
+        lambda secret: connection_from_secret(secret, ca_bundle()),
+    )
+    if user.mode is SignOnMode.SINGLE_SIGN_ON:
+        return SalesforceFiles(integration)
+    username = user.salesforce_username or ""
+    connection = _user_connections.get(username)
+    if connection is None or connection.credentials.consumer_key != (
+        integration.credentials.consumer_key
+    ):
+        credentials = integration.credentials.model_copy(
+            update={"auth": "jwt", "username": username}
+        )
+        connection = SalesforceConnection(credentials, session=integration.session)
+        _user_connections[username] = connection
+    return SalesforceFiles(connection)
+
+
+_user_connections: dict[str, Any] = {}
+
+
+@cache
+def salespro_documents_bucket() -> Any:
+    from shared.adapters.aws.documents import DocumentBucket
+
+    return DocumentBucket(resources().require("salespro_documents_bucket"))
+
+
+def document_requests() -> DocumentRequests:
+    from shared.flows.salespro_documents.service import DocumentRequests
+
+    return DocumentRequests(salespro_documents_bucket(), settings().salespro_documents)
+
+
+def document_uploader() -> DocumentUploader:
+    from shared.adapters.aws.email import SesMailer
+    from shared.flows.salespro_documents.service import DocumentUploader
+
+    return DocumentUploader(
+        storage=salespro_documents_bucket(),
+        salesforce_for=salesforce_files_for,
+        mailer=SesMailer(resources().require("salespro_backup_sender")),
+        jobs=jobs(),
+        settings=settings().salespro_documents,
     )
