@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import model_validator
 
+from shared.flows.intacct_documents.settings import IntacctDocumentsSettings
 from shared.flows.netsuite_orders_to_salesforce.settings import NetsuiteOrdersSettings
 from shared.flows.salesforce_orders_to_netsuite.settings import SalesforceOrdersSettings
 from shared.section import Section
@@ -37,6 +38,7 @@ class Settings(Section):
     version: Literal[1] = 1
     netsuite_orders_to_salesforce: NetsuiteOrdersSettings = NetsuiteOrdersSettings()
     salesforce_orders_to_netsuite: SalesforceOrdersSettings = SalesforceOrdersSettings()
+    intacct_documents: IntacctDocumentsSettings = IntacctDocumentsSettings()
 
     @model_validator(mode="before")
     @classmethod
