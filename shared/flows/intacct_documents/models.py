@@ -104,3 +104,4 @@ class SalesDocumentRecord:
     opportunity_id: str | None
     lines: tuple[tuple[str, dict[str, object]], ...] | None  # (Line_Key__c, fields); None: skip
     payments: tuple[tuple[str, dict[str, object]], ...] = ()
+    account_open_balance: Decimal | None = None  # with payment details: the customer's due

@@ -53,7 +53,3 @@ class SalesforceDocuments(Protocol):
     def post_documents(self, records: Sequence[SalesDocumentRecord]) -> dict[str, str | None]:
         """Upsert each document with its lines; per key, None when written or the reason."""
         ...
-
-    def update_open_balances(self, balances: dict[str, object]) -> None:
-        """Account open balance per Intacct customer id, in one call."""
-        ...
