@@ -59,6 +59,9 @@ class Resources(BaseModel):
     salesforce_opportunity_queue_url: str | None = Field(
         None, alias="SALESFORCE_OPPORTUNITY_QUEUE_URL"
     )
+    # Intacct sales documents (seed 004): Create <Transaction> requests, and the connection.
+    intacct_document_queue_url: str | None = Field(None, alias="INTACCT_DOCUMENT_QUEUE_URL")
+    intacct_secret: str | None = Field(None, alias="INTACCT_SECRET")
 
     def require(self, name: str) -> str:
         value = getattr(self, name)

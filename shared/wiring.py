@@ -21,9 +21,13 @@ if TYPE_CHECKING:
     from shared.adapters.aws.stores.hold import BudgetHoldStore
     from shared.adapters.aws.stores.jobs import JobStore
     from shared.adapters.aws.stores.links import LinkStore
+    from shared.adapters.intacct.client import IntacctClient
     from shared.adapters.netsuite.client import NetsuiteClient
     from shared.adapters.salesforce.opportunity_writer import OpportunityWriter
+    from shared.adapters.salesforce.sales_documents import SalesDocuments
     from shared.adapters.salesforce.won_opportunities import WonOpportunities
+    from shared.flows.intacct_documents.poll import DocumentPoll
+    from shared.flows.intacct_documents.service import DocumentCreation
     from shared.flows.netsuite_orders_to_salesforce.service import OrderSync
     from shared.flows.salesforce_orders_to_netsuite.service import OrderExport
     from shared.settings import Settings
@@ -73,6 +77,13 @@ def salesforce_opportunity_queue() -> SqsQueue:
     return SqsQueue(resources().require("salesforce_opportunity_queue_url"))
 
 
+@cache
+def intacct_document_queue() -> SqsQueue:
+    from shared.adapters.aws.queues import SqsQueue
+
+    return SqsQueue(resources().require("intacct_document_queue_url"))
+
+
 def max_receive_count() -> int:
     return resources().max_receive_count
 
@@ -112,6 +123,23 @@ def won_opportunities() -> WonOpportunities:
     )
 
 
+def intacct() -> IntacctClient:
+    from shared.adapters.intacct.client import client_from_secret
+
+    return built_from_secret(resources().require("intacct_secret"), client_from_secret)
+
+
+def sales_documents() -> SalesDocuments:
+    from shared.adapters.salesforce.connection import connection_from_secret
+    from shared.adapters.salesforce.sales_documents import SalesDocuments
+    from shared.http import ca_bundle
+
+    return built_from_secret(
+        resources().require("salesforce_secret"),
+        lambda secret: SalesDocuments(connection_from_secret(secret, ca_bundle())),
+    )
+
+
 # -- services -------------------------------------------------------------------------------------
 
 
@@ -140,4 +168,31 @@ def order_export() -> OrderExport:
         jobs=jobs(),
         links=links(),
         max_receive_count=max_receive_count(),
+    )
+
+
+def document_creation() -> DocumentCreation:
+    """Create <Transaction>: Intacct sales documents from opportunities."""
+    from shared.flows.intacct_documents.service import DocumentCreation
+
+    return DocumentCreation(
+        salesforce=sales_documents(),
+        intacct=intacct(),
+        jobs=jobs(),
+        settings=settings().intacct_documents,
+        max_receive_count=max_receive_count(),
+    )
+
+
+def document_poll(correlation_id: str) -> DocumentPoll:
+    """Intacct documents of the To Salesforce types -> their read-only Salesforce records."""
+    from shared.flows.intacct_documents.poll import DocumentPoll
+
+    return DocumentPoll(
+        intacct=intacct(),
+        salesforce=sales_documents(),
+        jobs=jobs(),
+        cursors=cursors(),
+        settings=settings().intacct_documents,
+        correlation_id=correlation_id,
     )

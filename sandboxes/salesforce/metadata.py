@@ -104,12 +104,12 @@ def load_schema(*source_dirs: Path) -> Schema:
         for path in sorted(
             _object_dirs(directory).glob("*/validationRules/*.validationRule-meta.xml")
         ):
-            owner = schema.objects.get(path.parent.parent.name)
-            if owner is None:
+            ruled = schema.objects.get(path.parent.parent.name)
+            if ruled is None:
                 raise MetadataError(f"{path}: no object {path.parent.parent.name}")
             rule = _validation_rule(path)
             if rule is not None:
-                schema.validation_rules.setdefault(owner.name, []).append(rule)
+                schema.validation_rules.setdefault(ruled.name, []).append(rule)
         folder = directory / "main" / "default" / "permissionsets"
         for path in sorted(folder.glob("*.permissionset-meta.xml")):
             root = _parse(path, "PermissionSet")

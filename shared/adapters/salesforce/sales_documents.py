@@ -174,14 +174,7 @@ class SalesDocuments:
         by_graph = {f"g{i}": r.key for i, r in enumerate(records)}
         outcome: dict[str, str | None] = {}
         for payload in _pack(graphs):
-            timeout = call_timeout(self.timeout, "a Salesforce composite graph")
-            data = json.dumps({"graphs": payload})
-            answer = call_translated(
-                self.connection,
-                lambda sf, data=data, timeout=timeout: sf.restful(
-                    "composite/graph", method="POST", data=data, timeout=timeout
-                ),
-            )
+            answer = self._post_graphs(payload)
             for graph in answer.get("graphs", []):
                 key = by_graph.get(graph.get("graphId", ""))
                 if key is not None:
@@ -189,6 +182,15 @@ class SalesDocuments:
         for key in by_graph.values():
             outcome.setdefault(key, "Salesforce did not answer this document's graph")
         return outcome
+
+    def _post_graphs(self, payload: list[dict[str, Any]]) -> dict[str, Any]:
+        timeout = call_timeout(self.timeout, "a Salesforce composite graph")
+        data = json.dumps({"graphs": payload})
+
+        def post(sf: Any) -> dict[str, Any]:
+            return dict(sf.restful("composite/graph", method="POST", data=data, timeout=timeout))
+
+        return call_translated(self.connection, post)
 
 
 def _pack(graphs: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:

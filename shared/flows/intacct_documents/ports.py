@@ -30,11 +30,20 @@ class IntacctBooks(Protocol):
         """The header and its lines, in one read."""
         ...
 
-    def changed_documents(
-        self, transaction_type: str, since: datetime, header_fields: Sequence[str]
-    ) -> list[IntacctDocument]:
-        """Headers of that type modified at or after `since` (every page)."""
+    def changed_many(
+        self, types: dict[str, Sequence[str]], since: datetime
+    ) -> dict[str, list[IntacctDocument]]:
+        """Per type (-> its extra header fields), the headers modified at or after `since`:
+        one request for every type, then their pages."""
         ...
+
+    def invoices_paid_since(self, since: datetime) -> list[int]:
+        """AR invoice record numbers that payments changed since `since` apply to."""
+        ...
+
+    def documents_of_invoices(
+        self, ar_recordnos: Sequence[int], header_fields: Sequence[str]
+    ) -> list[IntacctDocument]: ...
 
     def lines_of(
         self, keys: Sequence[str], detail_fields: Sequence[str]
