@@ -510,6 +510,9 @@ class Org:
             if name == "attributes":
                 continue
             fdef = definition.field(name)
+            related = None if fdef is not None else definition.parent_relationship(name)
+            if related is not None and isinstance(value, dict):
+                fdef, value = related, self._foreign_key(related, value)
             if fdef is None:
                 raise SalesforceApiError(
                     400,
@@ -536,6 +539,45 @@ class Org:
             if accepted[name] is not None:
                 self._check_value(definition, fdef, accepted[name])
         return accepted
+
+    def _foreign_key(self, fdef: FieldDef, reference: dict[str, Any]) -> str:
+        """`"Account__r": {"Ext__c": "v"}` in a body: the id of the one parent holding that
+        external id (REST API Developer Guide, "Insert or Update (Upsert) a Record Using an
+        External ID", associating a record by a foreign key external id)."""
+        given = {k: v for k, v in reference.items() if k != "attributes"}
+        target = self._sobject(fdef.reference_to[0]) if fdef.reference_to else None
+        if target is None or len(given) != 1:
+            raise SalesforceApiError(
+                400, "INVALID_FIELD", f"Invalid foreign key reference for {fdef.name}"
+            )
+        [(field_name, value)] = given.items()
+        key = target.field(field_name)
+        if key is None or not (key.external_id or key.name == "Id"):
+            raise SalesforceApiError(
+                400,
+                "INVALID_FIELD",
+                f"Field name provided, {field_name} is not an External ID or indexed field for "
+                f"{target.name}",
+            )
+        matches = [
+            r for r in self.find_by_field(target.name, key.name, value) if not r.get("IsDeleted")
+        ]
+        if not matches:
+            raise SalesforceApiError(
+                400,
+                "INVALID_FIELD",
+                f"Foreign key external ID: {value} not found for field {key.name} in entity "
+                f"{target.name}",
+                [fdef.name],
+            )
+        if len(matches) > 1:
+            raise SalesforceApiError(
+                400,
+                "INVALID_FIELD",
+                f"More than 1 record found for External ID field: {key.name}",
+                [fdef.name],
+            )
+        return str(matches[0]["Id"])
 
     def _coerce(self, definition: SObjectDef, fdef: FieldDef, value: Any) -> Any:
         if isinstance(value, dict | list):

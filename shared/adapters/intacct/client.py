@@ -248,12 +248,17 @@ class IntacctClient:
             )
         return applied
 
-    def invoices_paid_since(self, since: datetime) -> list[int]:
-        """AR invoice record numbers that payments modified since `since` were applied to
-        (payments do not move an invoice's WHENMODIFIED)."""
+    def invoices_paid_since(self, since: datetime) -> list[tuple[str, int]]:
+        """(payment detail version, AR invoice record number) of the payment details modified
+        since `since` (payments do not move an invoice's WHENMODIFIED)."""
         query = f"WHENMODIFIED >= {quoted(timestamp(since))}"
-        rows = self._records(self._query("ARPYMTDETAIL", ["RECORDKEY"], query), "arpymtdetail")
-        return sorted({int(row["RECORDKEY"]) for row in rows if row.get("RECORDKEY")})
+        fields = ["RECORDNO", "RECORDKEY", "WHENMODIFIED"]
+        rows = self._records(self._query("ARPYMTDETAIL", fields, query), "arpymtdetail")
+        return [
+            (f"{row['RECORDNO']}@{row.get('WHENMODIFIED', '')}", int(row["RECORDKEY"]))
+            for row in rows
+            if row.get("RECORDKEY")
+        ]
 
     def documents_of_invoices(
         self, ar_recordnos: Sequence[int], header_fields: Sequence[str]

@@ -81,16 +81,23 @@ class DocumentPoll:
             {name: list(row.header_map) for name, row in rows.items()}, min(since.values())
         )
         documents = {
-            d.key: d for name, found in changed.items() for d in found if d.modified >= since[name]
+            d.key: d
+            for name, found in changed.items()
+            for d in found
+            if d.modified >= since[name] and not self._posted(d)  # the overlap: posted already
         }
         payments_cursor = self._cursor(watermark_name(PAYMENTS))
+        seen_payments: set[str] = set()
         if self.settings.payment_details:
+            already = set(filter(None, payments_cursor.detail.get("seen", "").split(",")))
             paid = self.intacct.invoices_paid_since(_since(payments_cursor) - overlap)
-            if paid:
+            seen_payments = {version for version, _ in paid}
+            invoices = sorted({ar for version, ar in paid if version not in already})
+            if invoices:
                 header_fields = sorted({f for row in rows.values() for f in row.header_map})
-                for document in self.intacct.documents_of_invoices(paid, header_fields):
-                    if document.transaction_type in rows:
-                        documents.setdefault(document.key, document)
+                for document in self.intacct.documents_of_invoices(invoices, header_fields):
+                    if document.transaction_type in rows and not self._posted(document):
+                        documents.setdefault(document.key, document)  # a payment moved it
         report.read = len(documents)
         if documents:
             self._post(list(documents.values()), rows, report)
@@ -101,7 +108,9 @@ class DocumentPoll:
                 if newest > _since(cursor):
                     self.cursors.advance(cursor, iso_millis(newest))
         if self.settings.payment_details and not report.failures:
-            self.cursors.advance(payments_cursor, iso_millis(self.clock()))
+            # the payment details read (within the overlap) are not read for their invoices again
+            seen = {"seen": ",".join(sorted(seen_payments))}
+            self.cursors.advance(payments_cursor, iso_millis(self.clock()), seen)
         return report
 
     def _post(
@@ -139,11 +148,19 @@ class DocumentPoll:
                 report.failed += 1
                 report.failures[document.key] = failure
 
+    def _posted(self, document: IntacctDocument) -> bool:
+        """This version of the document, with this balance, is in Salesforce already (a
+        payment changes the balance, not the version)."""
+        job = self.jobs.get(_job_id(document))
+        return (
+            job is not None
+            and job.status == JobStatus.DONE
+            and job.detail.get("total_due") == str(document.total_due)
+        )
+
     def _record_job(self, document: IntacctDocument, failure: str | None) -> None:
         job = Job(
-            job_id=Job.make_id(
-                "intacct", f"document:{document.key}", iso_millis(document.modified)
-            ),
+            job_id=_job_id(document),
             flow="intacct_documents",
             source="intacct",
             record_key=f"document:{document.key}",
@@ -153,12 +170,16 @@ class DocumentPoll:
             detail={"transaction_type": document.transaction_type, "state": document.state},
         )
         stored, _ = self.jobs.create(job)
-        if stored.status not in (JobStatus.DONE, JobStatus.SKIPPED):
-            status = JobStatus.FAILED if failure else JobStatus.DONE
-            self.jobs.transition(stored, status, error=failure, attempted=True)
+        status = JobStatus.FAILED if failure else JobStatus.DONE
+        detail = {**stored.detail, "total_due": str(document.total_due)}
+        self.jobs.transition(stored, status, error=failure, detail=detail, attempted=True)
 
     def _cursor(self, name: str) -> Cursor:
         return self.cursors.get(name) or Cursor(name=name, value="")
+
+
+def _job_id(document: IntacctDocument) -> str:
+    return Job.make_id("intacct", f"document:{document.key}", iso_millis(document.modified))
 
 
 def _since(cursor: Cursor) -> datetime:

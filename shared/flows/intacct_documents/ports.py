@@ -37,8 +37,8 @@ class IntacctBooks(Protocol):
         one request for every type, then their pages."""
         ...
 
-    def invoices_paid_since(self, since: datetime) -> list[int]:
-        """AR invoice record numbers that payments changed since `since` apply to."""
+    def invoices_paid_since(self, since: datetime) -> list[tuple[str, int]]:
+        """(payment detail version, AR invoice record number) of payments changed since."""
         ...
 
     def documents_of_invoices(

@@ -244,7 +244,10 @@ class DocumentCreation:
         if current.status in (JobStatus.DONE, JobStatus.SKIPPED, JobStatus.FAILED):
             return
         with contextlib.suppress(Exception):
-            self.jobs.transition(current, current.status, error=error, detail=detail)
+            # a retry note is an attempt (its error shows on the job); a detail note is not
+            self.jobs.transition(
+                current, current.status, error=error, detail=detail, attempted=error is not None
+            )
 
     def _finish(self, job: Job, status: JobStatus, detail: dict[str, Any]) -> None:
         current = self.jobs.get(job.job_id) or job
