@@ -279,3 +279,12 @@ def test_a_poll_with_nothing_changed_costs_one_intacct_request(stack: LocalStack
     before = admin.count()
     stack.run_schedule(POLL)
     assert admin.count() - before == 2  # documents of every type + payments: one request each
+
+
+def test_the_demo_scenario_passes(stack: LocalStack) -> None:
+    """`make demo` shows exactly this; if it breaks, the demo would too."""
+    from devstack.scenarios import s40_intacct_documents
+
+    lines: list[str] = []
+    summary = s40_intacct_documents.run(stack, lines.append)
+    assert "created once" in summary and any("open balance" in line for line in lines)
