@@ -75,3 +75,20 @@ def test_a_user_edit_of_a_read_only_record_is_refused_with_the_rules_message(
 
 def test_other_objects_have_no_such_rule(rep: Salesforce) -> None:
     assert rep.Account.create({"Name": "Anyone may"})["success"]
+
+
+def test_a_parent_is_named_by_its_external_id_in_a_body(sf: Salesforce) -> None:
+    """REST API Developer Guide, "Insert or Update (Upsert) a Record Using an External ID":
+    a relationship field given as {"<External_Id__c>": value} links the one record holding it."""
+    account = sf.Account.create({"Name": "Coastal", "Intacct_Customer_Id__c": "C-COASTAL"})["id"]
+    sf.Intacct_Sales_Document__c.upsert(
+        "Intacct_Key__c/Sales Invoice-INV0009",
+        {"Name": "INV0009", "Account__r": {"Intacct_Customer_Id__c": "C-COASTAL"}},
+    )
+    [row] = sf.query("SELECT Account__c FROM Intacct_Sales_Document__c")["records"]
+    assert row["Account__c"] == account
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sf.Intacct_Sales_Document__c.create(
+            {"Name": "x", "Intacct_Key__c": "x", "Account__r": {"Intacct_Customer_Id__c": "C-NONE"}}
+        )
+    assert "Foreign key external ID: C-NONE not found" in refused.value.content[0]["message"]
