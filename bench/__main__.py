@@ -8,7 +8,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / ".bench" / "results.json"
 # `make chaos` runs "chaos" on its own
-BENCHMARKS = ["cold_start", "netsuite_orders", "console", "salespro_documents"]
+BENCHMARKS = [
+    "cold_start",
+    "netsuite_orders",
+    "console",
+    "salespro_documents",
+    "intacct_documents",
+]
 
 
 def main(names: list[str]) -> int:

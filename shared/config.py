@@ -72,6 +72,9 @@ class Resources(BaseModel):
     salespro_credentials_table: str | None = Field(None, alias="SALESPRO_CREDENTIALS_TABLE")
     salespro_documents_bucket: str | None = Field(None, alias="SALESPRO_DOCUMENTS_BUCKET")
     salespro_backup_sender: str | None = Field(None, alias="SALESPRO_BACKUP_SENDER")
+    # Intacct sales documents (seed 004): Create <Transaction> requests, and the connection.
+    intacct_document_queue_url: str | None = Field(None, alias="INTACCT_DOCUMENT_QUEUE_URL")
+    intacct_secret: str | None = Field(None, alias="INTACCT_SECRET")
 
     def require(self, name: str) -> str:
         value = getattr(self, name)

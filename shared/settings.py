@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import model_validator
 
+from shared.flows.intacct_documents.settings import IntacctDocumentsSettings
 from shared.flows.netsuite_orders_to_salesforce.settings import NetsuiteOrdersSettings
 from shared.flows.salesforce_orders_to_netsuite.settings import SalesforceOrdersSettings
 from shared.flows.salespro_documents.settings import SalesproDocumentsSettings
@@ -41,6 +42,7 @@ class Settings(Section):
     salesforce_orders_to_netsuite: SalesforceOrdersSettings = SalesforceOrdersSettings()
     unleashed_order_push: UnleashedOrderPushSettings = UnleashedOrderPushSettings()
     salespro_documents: SalesproDocumentsSettings = SalesproDocumentsSettings()
+    intacct_documents: IntacctDocumentsSettings = IntacctDocumentsSettings()
 
     @model_validator(mode="before")
     @classmethod

@@ -22,14 +22,18 @@ if TYPE_CHECKING:
     from shared.adapters.aws.stores.hold import BudgetHoldStore
     from shared.adapters.aws.stores.jobs import JobStore
     from shared.adapters.aws.stores.links import LinkStore
+    from shared.adapters.intacct.client import IntacctClient
     from shared.adapters.netsuite.client import NetsuiteClient
     from shared.adapters.salesforce.console_sign_in import SalesforceSignIn
     from shared.adapters.salesforce.opportunity_writer import OpportunityWriter
+    from shared.adapters.salesforce.sales_documents import SalesDocuments
     from shared.adapters.salesforce.unleashed_orders import UnleashedOpportunities
     from shared.adapters.salesforce.won_opportunities import WonOpportunities
     from shared.adapters.unleashed.account import UnleashedOrders
     from shared.app_credentials import AppCredentials, AppUser
     from shared.console.service import Console
+    from shared.flows.intacct_documents.poll import DocumentPoll
+    from shared.flows.intacct_documents.service import DocumentCreation
     from shared.flows.netsuite_orders_to_salesforce.service import OrderSync
     from shared.flows.salesforce_orders_to_netsuite.service import OrderExport
     from shared.flows.salespro_documents.ports import FileDestination
@@ -338,4 +342,58 @@ def document_uploader() -> DocumentUploader:
         mailer=SesMailer(resources().require("salespro_backup_sender")),
         jobs=jobs(),
         settings=settings().salespro_documents,
+    )
+
+
+# -- Sage Intacct sales documents (seed 004) ------------------------------------------------------
+
+
+@cache
+def intacct_document_queue() -> SqsQueue:
+    from shared.adapters.aws.queues import SqsQueue
+
+    return SqsQueue(resources().require("intacct_document_queue_url"))
+
+
+def intacct() -> IntacctClient:
+    from shared.adapters.intacct.client import client_from_secret
+
+    return built_from_secret(resources().require("intacct_secret"), client_from_secret)
+
+
+def sales_documents() -> SalesDocuments:
+    from shared.adapters.salesforce.connection import connection_from_secret
+    from shared.adapters.salesforce.sales_documents import SalesDocuments
+    from shared.http import ca_bundle
+
+    return built_from_secret(
+        resources().require("salesforce_secret"),
+        lambda secret: SalesDocuments(connection_from_secret(secret, ca_bundle())),
+    )
+
+
+def document_creation() -> DocumentCreation:
+    """Create <Transaction>: Intacct sales documents from opportunities."""
+    from shared.flows.intacct_documents.service import DocumentCreation
+
+    return DocumentCreation(
+        salesforce=sales_documents(),
+        intacct=intacct(),
+        jobs=jobs(),
+        settings=settings().intacct_documents,
+        max_receive_count=max_receive_count(),
+    )
+
+
+def document_poll(correlation_id: str) -> DocumentPoll:
+    """Intacct documents of the To Salesforce types -> their read-only Salesforce records."""
+    from shared.flows.intacct_documents.poll import DocumentPoll
+
+    return DocumentPoll(
+        intacct=intacct(),
+        salesforce=sales_documents(),
+        jobs=jobs(),
+        cursors=cursors(),
+        settings=settings().intacct_documents,
+        correlation_id=correlation_id,
     )

@@ -100,6 +100,42 @@ def get_api_session(request: Element, ctx: Context) -> list[Element]:
     return [data]
 
 
+# -- generic create (developer.intacct.com, Accounts Receivable > Customers > Create Customer) --
+
+
+def create(request: Element, ctx: Context) -> list[Element]:
+    """`<create><CUSTOMER><CUSTOMERID/><NAME/><DISPLAYCONTACT><PRINTAS/>...` answers
+    `<data listtype="objects" count="1"><customer><RECORDNO/><CUSTOMERID/></customer>`.
+    Only CUSTOMER is offered here; NAME and DISPLAYCONTACT/PRINTAS are required (the docs),
+    CUSTOMERID too (this company does not use document sequencing for customers)."""
+    if len(request) != 1:
+        raise errors.xml_parse_error("<create> holds exactly one object element")
+    record = request[0]
+    if record.tag != "CUSTOMER":
+        raise errors.xml_parse_error(f"create of {record.tag} is not offered by this sandbox")
+    customer_id = text_of(record, "CUSTOMERID")
+    name = text_of(record, "NAME")
+    if not customer_id or not name or not text_of(record, "DISPLAYCONTACT/PRINTAS"):
+        raise errors.missing_element(
+            "create CUSTOMER", "CUSTOMERID, NAME and DISPLAYCONTACT/PRINTAS"
+        )
+    if customer_id in ctx.company.customers:  # number and wording: the sandbox's choice
+        raise errors.IntacctError(
+            errors.ErrorDetail(
+                "BL34000061",
+                f"Another Customer with the given value(s) {customer_id} already exists",
+                description="Duplicate value",
+                correction="Use a unique value instead.",
+            )
+        )
+    made = ctx.company.add_customer(customer_id, name)
+    data = Element("data", listtype="objects", count="1")
+    row = add(data, "customer")
+    add(row, "RECORDNO", made.recordno)
+    add(row, "CUSTOMERID", made.customer_id)
+    return [data]
+
+
 # -- Order Entry writes ---------------------------------------------------------------------
 
 
@@ -421,6 +457,7 @@ def _offset(text: str) -> int:
 
 HANDLERS: Final[dict[str, Handler]] = {
     "getAPISession": get_api_session,
+    "create": create,
     "create_sotransaction": create_sotransaction,
     "update_sotransaction": update_sotransaction,
     "read": read,

@@ -137,6 +137,7 @@ DEFAULT_DAILY_API_LIMIT = 100_000
 MAX_JSON_REQUEST_BYTES = 52_428_800
 DEFAULT_BATCH_SIZE, MIN_BATCH_SIZE = 2000, 200
 INTEGRATION_USERNAME = "integration@harbourpine.example"
+INTEGRATION_PERMISSION_SET = "Salesbridge_Integration"
 ORGANIZATION_NAME = "Harbour & Pine Outfitters"
 _SUBREQUEST_SESSION = "salesforce.subrequest_session"
 _DATA = "/services/data/v<version>"
@@ -236,6 +237,7 @@ class SalesforceSandbox(SandboxApp):
         self.api_usage = 0
         self._ensure_integration_user()
         self._ensure_permission_sets()
+        self._ensure_integration_permissions()
 
     def configure(self, options: dict[str, Any]) -> dict[str, Any]:
         if "daily_api_limit" in options:
@@ -253,6 +255,7 @@ class SalesforceSandbox(SandboxApp):
         if "integration_username" in options:
             self.integration_username = str(options["integration_username"])
             self._ensure_integration_user()
+            self._ensure_integration_permissions()
         if "web_login_user" in options:
             username = options["web_login_user"]
             self.web_login.logged_in_username = None if username is None else str(username)
@@ -811,6 +814,19 @@ class SalesforceSandbox(SandboxApp):
         for row in metadata.permission_sets():
             if not self.org_store.find_by_field("PermissionSet", "Name", row["Name"]):
                 self.org_store.insert_trusted("PermissionSet", row)
+
+    def _ensure_integration_permissions(self) -> None:
+        """The integration user holds salesbridge's Integration permission set, as the
+        package's install steps say (salesforce/README.md)."""
+        if self.schema.sobject("PermissionSetAssignment") is None:
+            return
+        sets = self.org_store.find_by_field("PermissionSet", "Name", INTEGRATION_PERMISSION_SET)
+        users = self.org_store.find_by_field("User", "Username", self.integration_username)
+        if not sets or not users:
+            return
+        held = self.org_store.find_by_field("PermissionSetAssignment", "AssigneeId", users[0]["Id"])
+        if not any(row.get("PermissionSetId") == sets[0]["Id"] for row in held):
+            self._assign_permission_set(self.integration_username, INTEGRATION_PERMISSION_SET)
 
     def _assign_permission_set(self, username: str, permission_set: str) -> str:
         users = self.org_store.find_by_field("User", "Username", username)

@@ -63,6 +63,8 @@ def _account(schema: Schema, customer: dict[str, Any]) -> dict[str, Any]:
     }
     if _has_field(schema, "Account", "NetSuite_Id__c"):
         row["NetSuite_Id__c"] = customer["netsuite_id"]
+    if _has_field(schema, "Account", "Intacct_Customer_Id__c"):
+        row["Intacct_Customer_Id__c"] = f"C-{customer['code']}"  # sandboxes.intacct.demo
     return row
 
 
@@ -89,6 +91,8 @@ def _product(schema: Schema, product: dict[str, Any]) -> dict[str, Any]:
     }
     if _has_field(schema, "Product2", "NetSuite_Item_Id__c"):
         row["NetSuite_Item_Id__c"] = product["netsuite_id"]
+    if _has_field(schema, "Product2", "Intacct_Item_Id__c"):
+        row["Intacct_Item_Id__c"] = product["code"]  # Intacct's demo items are the codes
     return row
 
 

@@ -20,6 +20,12 @@ Where the documentation is silent (or we chose):
   updateable only when `reparentableMasterDetail` is true. Master-detail children have no
   OwnerId. Custom settings have SetupOwnerId instead of OwnerId.
 - Formula fields are not createable or updateable; their value is not computed here.
+- Validation rules (`objects/<Object>/validationRules/*.validationRule-meta.xml`): only the
+  formula `NOT($Permission.<CustomPermission>)` is evaluated (a user without the custom
+  permission through one of their permission sets is refused, FIELD_CUSTOM_VALIDATION_EXCEPTION
+  with the rule's errorMessage); any other active formula is refused at load rather than
+  ignored. Inactive rules are skipped. The custom permissions of each permission set are read
+  from its `<customPermissions>` (enabled only).
 - Every custom object can hold Files and Notes (ContentDocumentLinks, Notes); Tasks and
   Events only when the object has `enableActivities`.
 """
@@ -27,6 +33,7 @@ Where the documentation is silent (or we chose):
 from __future__ import annotations
 
 import functools
+import re
 import string
 from dataclasses import replace
 from pathlib import Path
@@ -35,7 +42,7 @@ from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree
 
-from sandboxes.salesforce.schema import FieldDef, Schema, SObjectDef
+from sandboxes.salesforce.schema import FieldDef, Schema, SObjectDef, ValidationRule
 from sandboxes.salesforce.standard_objects import (
     ACTIVITY_REFERENCES,
     ANY_RECORD_REFERENCES,
@@ -93,7 +100,48 @@ def load_schema(*source_dirs: Path) -> Schema:
     for path, field, child in relationships:
         _link_parent(schema, path, field, child)
     _open_any_record_references(schema, activities)
+    for directory in source_dirs:
+        for path in sorted(
+            _object_dirs(directory).glob("*/validationRules/*.validationRule-meta.xml")
+        ):
+            ruled = schema.objects.get(path.parent.parent.name)
+            if ruled is None:
+                raise MetadataError(f"{path}: no object {path.parent.parent.name}")
+            rule = _validation_rule(path)
+            if rule is not None:
+                schema.validation_rules.setdefault(ruled.name, []).append(rule)
+        folder = directory / "main" / "default" / "permissionsets"
+        for path in sorted(folder.glob("*.permissionset-meta.xml")):
+            root = _parse(path, "PermissionSet")
+            schema.custom_permissions[path.name.removesuffix(".permissionset-meta.xml")] = (
+                frozenset(
+                    _text(grant, "name") or ""
+                    for grant in root.findall(f"{NS}customPermissions")
+                    if (_text(grant, "enabled") or "").lower() == "true"
+                )
+            )
     return schema
+
+
+_PERMISSION_FORMULA = re.compile(r"^\s*NOT\s*\(\s*\$Permission\.(\w+)\s*\)\s*$", re.IGNORECASE)
+
+
+def _validation_rule(path: Path) -> ValidationRule | None:
+    root = _parse(path, "ValidationRule")
+    if (_text(root, "active") or "").lower() != "true":
+        return None
+    formula = _text(root, "errorConditionFormula") or ""
+    match = _PERMISSION_FORMULA.match(formula)
+    if match is None:
+        raise MetadataError(
+            f"{path}: the sandbox evaluates only NOT($Permission.<name>) formulas, not {formula!r}"
+        )
+    return ValidationRule(
+        name=path.name.removesuffix(".validationRule-meta.xml"),
+        custom_permission=match.group(1),
+        message=_text(root, "errorMessage") or "",
+        field=_text(root, "errorDisplayField"),
+    )
 
 
 # A custom reference's child side: (relationship name on the parent, cascade delete).

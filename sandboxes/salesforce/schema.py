@@ -78,9 +78,24 @@ class SObjectDef:
         )
 
 
+@dataclass(frozen=True)
+class ValidationRule:
+    """An active validation rule of the narrow kind the sandbox evaluates: the record is
+    refused unless the writing user holds `custom_permission` (formula
+    `NOT($Permission.<name>)`)."""
+
+    name: str
+    custom_permission: str
+    message: str
+    field: str | None = None  # errorDisplayField
+
+
 @dataclass
 class Schema:
     objects: dict[str, SObjectDef] = field(default_factory=dict)
+    # object name -> its active validation rules; permission set name -> custom permissions
+    validation_rules: dict[str, list[ValidationRule]] = field(default_factory=dict)
+    custom_permissions: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def sobject(self, name: str) -> SObjectDef | None:
         found = self.objects.get(name)

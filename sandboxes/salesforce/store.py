@@ -156,6 +156,7 @@ class _Write:
     user_id: str | None
     old: Record | None = None  # the stored record, for updates
     extra: dict[str, Any] = field(default_factory=dict)
+    trusted: bool = False  # seeding: validation rules do not apply
 
 
 class Org:
@@ -359,6 +360,7 @@ class Org:
         with self.transaction():
             definition = self._sobject(sobject)
             write = _Write(definition, self._accept(definition, values, None), user_id)
+            write.trusted = True
             return self._insert(write)
 
     def update(self, record_id: str, values: Record, *, user_id: str | None = None) -> None:
@@ -417,6 +419,7 @@ class Org:
         write.values = record
         self._rules(definition.name, "before_insert")(write)
         self._check_required(definition, record)
+        self._check_validation_rules(write)
         record_id = self._ids.new(definition.key_prefix)
         self._check_unique(definition, record, record_id)
         stamp = format_datetime(self.clock())
@@ -436,6 +439,7 @@ class Org:
         definition, old = write.sobject, write.old
         assert old is not None
         self._rules(definition.name, "before_update")(write)
+        self._check_validation_rules(write)
         record = {**old, **write.values}
         for name, value in write.values.items():
             fdef = definition.field(name)
@@ -506,6 +510,9 @@ class Org:
             if name == "attributes":
                 continue
             fdef = definition.field(name)
+            related = None if fdef is not None else definition.parent_relationship(name)
+            if related is not None and isinstance(value, dict):
+                fdef, value = related, self._foreign_key(related, value)
             if fdef is None:
                 raise SalesforceApiError(
                     400,
@@ -532,6 +539,45 @@ class Org:
             if accepted[name] is not None:
                 self._check_value(definition, fdef, accepted[name])
         return accepted
+
+    def _foreign_key(self, fdef: FieldDef, reference: dict[str, Any]) -> str:
+        """`"Account__r": {"Ext__c": "v"}` in a body: the id of the one parent holding that
+        external id (REST API Developer Guide, "Insert or Update (Upsert) a Record Using an
+        External ID", associating a record by a foreign key external id)."""
+        given = {k: v for k, v in reference.items() if k != "attributes"}
+        target = self._sobject(fdef.reference_to[0]) if fdef.reference_to else None
+        if target is None or len(given) != 1:
+            raise SalesforceApiError(
+                400, "INVALID_FIELD", f"Invalid foreign key reference for {fdef.name}"
+            )
+        [(field_name, value)] = given.items()
+        key = target.field(field_name)
+        if key is None or not (key.external_id or key.name == "Id"):
+            raise SalesforceApiError(
+                400,
+                "INVALID_FIELD",
+                f"Field name provided, {field_name} is not an External ID or indexed field for "
+                f"{target.name}",
+            )
+        matches = [
+            r for r in self.find_by_field(target.name, key.name, value) if not r.get("IsDeleted")
+        ]
+        if not matches:
+            raise SalesforceApiError(
+                400,
+                "INVALID_FIELD",
+                f"Foreign key external ID: {value} not found for field {key.name} in entity "
+                f"{target.name}",
+                [fdef.name],
+            )
+        if len(matches) > 1:
+            raise SalesforceApiError(
+                400,
+                "INVALID_FIELD",
+                f"More than 1 record found for External ID field: {key.name}",
+                [fdef.name],
+            )
+        return str(matches[0]["Id"])
 
     def _coerce(self, definition: SObjectDef, fdef: FieldDef, value: Any) -> Any:
         if isinstance(value, dict | list):
@@ -649,6 +695,35 @@ class Org:
                         f"duplicate value found: {fdef.name} duplicates value on record "
                         f"with id: {other['Id']}",
                     )
+
+    # -- validation rules (metadata.py: the NOT($Permission.X) kind) --------------------------
+
+    def _check_validation_rules(self, write: _Write) -> None:
+        """Custom validation rules run after system validation and before-save rules (Apex
+        Developer Guide, "Triggers and Order of Execution"); the first that fires refuses."""
+        rules = self.schema.validation_rules.get(write.sobject.name, [])
+        if not rules or write.trusted:
+            return
+        held = self._custom_permissions_of(write.user_id)
+        for rule in rules:
+            if rule.custom_permission.lower() not in held:
+                raise SalesforceApiError(
+                    400,
+                    "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+                    rule.message,
+                    [rule.field] if rule.field else [],
+                )
+
+    def _custom_permissions_of(self, user_id: str | None) -> set[str]:
+        if user_id is None or self.schema.sobject("PermissionSetAssignment") is None:
+            return set()
+        held: set[str] = set()
+        for assignment in self.find_by_field("PermissionSetAssignment", "AssigneeId", user_id):
+            permission_set = self.get_by_id(str(assignment.get("PermissionSetId")))
+            if permission_set is not None:
+                granted = self.schema.custom_permissions.get(str(permission_set.get("Name")), ())
+                held.update(name.lower() for name in granted)
+        return held
 
     # -- business rules ---------------------------------------------------------------------
 

@@ -225,3 +225,20 @@ def test_sdk_fixture_create_sotransaction_is_accepted(
     assert result.findtext("key") == "Sales Order-SO0001"
     [document] = _documents(admin)
     assert (document["WHENCREATED"], document["TOTAL"]) == ("06/30/2015", "1500.00")
+
+
+def test_create_customer_answers_its_record_and_refuses_a_duplicate(
+    intacct: IntacctCaller,
+) -> None:
+    """developer.intacct.com, Accounts Receivable > Customers > Create Customer (`create`)."""
+    body = (
+        "<create><CUSTOMER><CUSTOMERID>C-NEW</CUSTOMERID><NAME>New Co</NAME>"
+        "<DISPLAYCONTACT><PRINTAS>New Co</PRINTAS></DISPLAYCONTACT></CUSTOMER></create>"
+    )
+    first = intacct.ok(body)
+    assert first.findtext("data/customer/CUSTOMERID") == "C-NEW"
+    again = intacct.call(body).result
+    assert again.findtext("status") == "failure"
+    assert "already exists" in (again.findtext("errormessage/error/description2") or "")
+    without_name = body.replace("<NAME>New Co</NAME>", "").replace("C-NEW", "C-OTHER")
+    assert intacct.call(without_name).result.findtext("status") == "failure"

@@ -172,13 +172,14 @@ def test_a_restricted_picklist_keeps_its_values(schema: Schema) -> None:
     assert "Demo Sold" in result.picklist_values and not result.restricted_picklist
 
 
-def test_master_detail_is_required_fixed_and_cascades(schema: Schema) -> None:
+def test_master_detail_is_required_reparentable_and_cascades(schema: Schema) -> None:
+    # reparentableMasterDetail is true: an upsert of an existing line may name its parent
     field = field_of(schema, "Intacct_Sales_Document_Line__c", "Sales_Document__c")
     assert (field.type, field.required, field.nillable, field.updateable) == (
         "reference",
         True,
         False,
-        False,
+        True,
     )
     assert field.reference_to == ("Intacct_Sales_Document__c",)
     assert field.relationship_name == "Sales_Document__r"

@@ -1,0 +1,53 @@
+"""SQS (FIFO) -> Intacct -> Salesforce: each Create <Transaction> request becomes an Intacct
+sales document, posted back as its read-only Salesforce record with lines.
+
+A plain Powertools FIFO batch, one request at a time; `SqsFifoPartialProcessor` skips the rest
+of an opportunity's group after a record to redeliver (so one-to-one sees the earlier one).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared import wiring
+from shared.batch import give_up_on_last_delivery
+from shared.deadline import invocation
+from shared.flows.intacct_documents.service import QueuedRequest
+from shared.observability import logger, metrics
+
+# Each opportunity is its own FIFO group: a failure holds back that group's later messages
+# only. A batch in which everything must be retried is reported as such rather than raised,
+# so an Intacct outage shows up as retried records, not as crashes of this function.
+processor = SqsFifoPartialProcessor(skip_group_on_error=True)
+processor.raise_on_entire_batch_failure = False
+
+
+def record_handler(record: SQSRecord) -> None:
+    # A malformed message raises here: it is redelivered, then parked in the DLQ (a bug to fix).
+    try:
+        wiring.document_creation().handle(QueuedRequest.from_record(record))
+    except Exception as exc:
+        # The service records the failures it knows; this is for the rest, so that a message
+        # that reaches the DLQ never leaves its job `queued`.
+        give_up_on_last_delivery(
+            [record.raw_event],
+            f"the worker crashed: {exc!r}",
+            jobs=wiring.jobs,
+            max_receive_count=wiring.max_receive_count,
+        )
+        raise
+    metrics.add_metric(name="IntacctDocumentRequestsHandled", unit="Count", value=1)
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    with invocation(context):  # no outside call may outlive the invocation (shared.deadline)
+        response = process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
+    return dict(response)

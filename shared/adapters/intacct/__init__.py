@@ -1,0 +1,1 @@
+"""Sage Intacct through its XML gateway (Web Services): one client, `client.IntacctClient`."""
