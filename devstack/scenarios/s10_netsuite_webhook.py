@@ -29,20 +29,22 @@ def run(stack: Any, say: Callable[[str], None]) -> str:
     jobs_table = stack.resources["JobsTable"].name
     dynamodb = stack.client("dynamodb")
 
+    order_id, version = _an_order(stack)
+
     def jobs_for_order() -> list[dict[str, Any]]:
         items = dynamodb.scan(TableName=jobs_table)["Items"]
-        return [i for i in items if i["record_key"]["S"] == "salesorder:4711"]
+        return [i for i in items if i["record_key"]["S"] == f"salesorder:{order_id}"]
 
     event = {
         "recordType": "salesorder",
-        "id": "4711",
+        "id": order_id,
         "eventType": "edit",
-        "lastModifiedDate": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "lastModifiedDate": version,
         "accountId": "TSTDRV1234567",
     }
     body = json.dumps(event).encode()
     headers = {"Content-Type": "application/json", **signed_headers(key, body)}
-    say(f"NetSuite saves sales order 4711 and posts a signed event to {ROUTE}")
+    say(f"NetSuite saves sales order {order_id} and posts a signed event to {ROUTE}")
     answer = httpx.post(api + ROUTE, content=body, headers=headers)
     assert answer.status_code == 202, answer.text
     job_id = answer.json()["jobId"]
@@ -53,7 +55,7 @@ def run(stack: Any, say: Callable[[str], None]) -> str:
         "and kept on the job for a replay"
     )
     assert item["job_id"]["S"] == job_id and item["status"]["S"] != "received"
-    assert json.loads(item["message"]["S"])["payload"]["id"] == "4711"
+    assert json.loads(item["message"]["S"])["payload"]["id"] == order_id
 
     say("The same event is delivered again (NetSuite retries, or a second script fires)")
     again = httpx.post(api + ROUTE, content=body, headers=headers)
@@ -64,8 +66,10 @@ def run(stack: Any, say: Callable[[str], None]) -> str:
     say("Five bad requests arrive; each is refused with a specific reason:")
 
     stale = signed_headers(key, body, now=time.time() - 3600)
-    tampered = body.replace(b"4711", b"4712")
-    malformed = json.dumps({**event, "id": "SO-4711", "lastModifiedDate": "yesterday"}).encode()
+    tampered = body.replace(order_id.encode(), str(int(order_id) + 1).encode())
+    malformed = json.dumps(
+        {**event, "id": f"SO-{order_id}", "lastModifiedDate": "yesterday"}
+    ).encode()
     oversized = json.dumps({**event, "eventId": "x" * 70_000}).encode()
     refusals = [
         ("unsigned", body, {"Content-Type": "application/json"}, 401),
@@ -90,6 +94,24 @@ def run(stack: Any, say: Callable[[str], None]) -> str:
         say(f"  {label}: {refused.status_code}")
         say(wrapped(refused.json()["message"], indent="      "))
     assert len(jobs_for_order()) == 1
-    say("  still one job for order 4711: nothing was left behind by the refusals")
+    say(f"  still one job for order {order_id}: nothing was left behind by the refusals")
     assert SIGNATURE_HEADER in headers and TIMESTAMP_HEADER in headers
     return "1 event accepted once (a repeat is a duplicate); 5 bad requests refused"
+
+
+def _an_order(stack: Any) -> tuple[str, str]:
+    """With the NetSuite sandbox (make demo): a new order not flagged for Salesforce, saved
+    without its event, so that the worker reads it and skips it at no Salesforce cost.
+    Without it (the receiver's own test): an order id nobody will read."""
+    if "netsuite" not in getattr(stack, "sandboxes", {}):
+        return "4711", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    netsuite = stack.sandbox_admin("netsuite")
+    order = {
+        "entity": {"id": "101"},
+        "memo": "Webhook demo: not flagged for Salesforce",
+        "custbody_sb_send_to_salesforce": False,
+        "item": {"items": [{"item": {"id": "501"}, "quantity": 1}]},
+    }
+    [order_id] = netsuite.seed({"salesOrders": [order], "emit_events": False})["salesOrders"]
+    saved = next(o for o in netsuite.state()["salesOrders"] if str(o["id"]) == str(order_id))
+    return str(order_id), str(saved["lastModifiedDate"]).replace("+00:00", "Z")
