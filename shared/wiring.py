@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from shared.flows.salesforce_orders_to_netsuite.service import OrderExport
     from shared.flows.unleashed_order_push.page import SendPage
     from shared.flows.unleashed_order_push.service import OrderPush
+    from shared.flows.unleashed_order_push.status_poll import StatusPoll
     from shared.settings import Settings
 
 # -- state (DynamoDB) and queues (SQS) ------------------------------------------------------------
@@ -210,4 +211,18 @@ def order_push() -> OrderPush:
         links=links(),
         settings=settings().unleashed_order_push,
         max_receive_count=max_receive_count(),
+    )
+
+
+def unleashed_status_poll() -> StatusPoll:
+    """Unleashed order statuses -> opportunities; releases sends held for the quota."""
+    from shared.flows.unleashed_order_push.status_poll import StatusPoll
+
+    return StatusPoll(
+        unleashed=unleashed_orders(),
+        salesforce=unleashed_opportunities(),
+        links=links(),
+        cursors=cursors(),
+        held_jobs=jobs(),
+        queue=unleashed_order_queue(),
     )

@@ -8,6 +8,11 @@ FLOW = Flow(
     seed="000",
     sources=("salesforce",),
     systems=("salesforce", "unleashed"),
-    functions=("UnleashedSendPageFunction", "UnleashedOrderWorkerFunction"),
+    functions=(
+        "UnleashedSendPageFunction",
+        "UnleashedOrderWorkerFunction",
+        "UnleashedOrderStatusFunction",
+    ),
     queues=("UnleashedOrderQueue",),
+    schedules=("UnleashedOrderStatusFunction",),
 )

@@ -42,3 +42,19 @@ class UnleashedAccount(Protocol):
     def save_customer(self, guid: str, body: dict[str, Any]) -> Customer: ...
     def create_sales_order(self, guid: str, body: dict[str, Any]) -> CreatedOrder: ...
     def sales_orders_modified_since(self, since: datetime) -> list[OrderStatus]: ...
+
+
+class SalesOrderFeed(Protocol):
+    """What the status poll reads of Unleashed."""
+
+    def sales_orders_modified_since(self, since: datetime) -> list[OrderStatus]:
+        """Every order modified at or after `since` (Unleashed's clock), one request a page."""
+        ...
+
+
+class StatusWriter(Protocol):
+    """What the status poll writes to Salesforce."""
+
+    def record_statuses(self, statuses: dict[str, str]) -> None:
+        """Opportunity id -> Unleashed status, 200 a call."""
+        ...
