@@ -459,3 +459,35 @@ def test_a_send_made_when_the_quota_is_spent_is_held_and_released_next_month(
         assert sobject(sf, "Opportunity").get(opp)["Unleashed_Order_Guid__c"] == order_guid(opp)
     finally:
         sandbox.configure({"now": SANDBOX_NOW, "monthly_quota": None})
+
+
+def test_the_price_book_schedule_keeps_unleashed_prices_in_the_unleashed_price_book(
+    stack: LocalStack, sf: Salesforce, unleashed: dict[str, Any]
+) -> None:
+    def unleashed_entry(code: str) -> tuple[float, bool]:
+        [row] = sf.query(
+            "SELECT UnitPrice, IsActive FROM PricebookEntry WHERE Pricebook2.Name = 'Unleashed' "
+            f"AND Product2.Unleashed_Product_Code__c = '{code}'"
+        )["records"]
+        return row["UnitPrice"], row["IsActive"]
+
+    first = stack.run_schedule("UnleashedPricebookSyncFunction")
+    assert first["written"]["failed"] == [] and unleashed_entry("GADGET") == (25.0, True)
+    sandbox = stack.sandboxes["unleashed"].app
+    sandbox.configure({"now": "2026-11-20T10:00:00Z"})  # an hour later, in Unleashed
+    try:
+        sandbox.seed(
+            {
+                "products": [
+                    {
+                        "ProductCode": "GADGET",
+                        "ProductDescription": "Gadget",
+                        "DefaultSellPrice": 27.5,
+                    }
+                ]
+            }
+        )
+        stack.run_schedule("UnleashedPricebookSyncFunction")
+        assert unleashed_entry("GADGET") == (27.5, True)
+    finally:
+        sandbox.configure({"now": SANDBOX_NOW})

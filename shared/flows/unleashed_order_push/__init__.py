@@ -12,7 +12,8 @@ FLOW = Flow(
         "UnleashedSendPageFunction",
         "UnleashedOrderWorkerFunction",
         "UnleashedOrderStatusFunction",
+        "UnleashedPricebookSyncFunction",
     ),
     queues=("UnleashedOrderQueue",),
-    schedules=("UnleashedOrderStatusFunction",),
+    schedules=("UnleashedOrderStatusFunction", "UnleashedPricebookSyncFunction"),
 )

@@ -11,9 +11,11 @@ from shared.flows.unleashed_order_push.models import (
     OpportunityForSend,
     OrderStatus,
     Pickers,
+    PriceBookResult,
     SendResult,
     StockLevel,
     Tax,
+    UnleashedProduct,
 )
 
 
@@ -57,4 +59,21 @@ class StatusWriter(Protocol):
 
     def record_statuses(self, statuses: dict[str, str]) -> None:
         """Opportunity id -> Unleashed status, 200 a call."""
+        ...
+
+
+class ProductFeed(Protocol):
+    """What the price book sync reads of Unleashed."""
+
+    def products_modified_since(self, since: datetime | None) -> list[UnleashedProduct]:
+        """Every product (obsolete ones included) modified at or after `since`; None: all."""
+        ...
+
+
+class PriceBook(Protocol):
+    """The "Unleashed" price book in Salesforce."""
+
+    def write(self, products: list[UnleashedProduct]) -> PriceBookResult:
+        """Upsert the products (by Unleashed Guid) and their entries: the standard entry
+        first (Salesforce requires it), then the Unleashed book's; obsolete ones inactive."""
         ...
