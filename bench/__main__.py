@@ -7,7 +7,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / ".bench" / "results.json"
-BENCHMARKS = ["cold_start", "netsuite_orders"]  # `make chaos` runs "chaos" on its own
+BENCHMARKS = [
+    "cold_start",
+    "netsuite_orders",
+    "unleashed_order_push",
+]  # `make chaos` runs "chaos" on its own
 
 
 def main(names: list[str]) -> int:
