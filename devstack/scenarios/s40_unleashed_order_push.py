@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import ssl
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -105,11 +106,16 @@ def run(stack: Any, say: Callable[[str], None]) -> str:
         },
     )
     assert sent.status_code == 202, sent.text
-    stack.drain(timeout=30)
     query = (
         "SELECT Unleashed_Order_Number__c, Unleashed_Order_Status__c FROM Opportunity WHERE Id = {}"
     )
-    [written] = sf.query(format_soql(query, opportunity))["records"]
+    # Waits for this send only: other scenarios' queues may still be busy.
+    deadline = time.monotonic() + 30
+    while True:
+        [written] = sf.query(format_soql(query, opportunity))["records"]
+        if written["Unleashed_Order_Number__c"] or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     number = written["Unleashed_Order_Number__c"]
     assert number, written
     say(f"  MAIN is chosen and sent: Unleashed sales order {number}, Parked, is on the opportunity")
