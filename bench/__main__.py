@@ -12,6 +12,7 @@ BENCHMARKS = [
     "cold_start",
     "netsuite_orders",
     "console",
+    "unleashed_order_push",
     "salespro_documents",
     "intacct_documents",
 ]

@@ -39,7 +39,9 @@ if TYPE_CHECKING:
     from shared.flows.salespro_documents.ports import FileDestination
     from shared.flows.salespro_documents.service import DocumentRequests, DocumentUploader
     from shared.flows.unleashed_order_push.page import SendPage
+    from shared.flows.unleashed_order_push.pricebook import PriceBookSync
     from shared.flows.unleashed_order_push.service import OrderPush
+    from shared.flows.unleashed_order_push.status_poll import StatusPoll
     from shared.settings import Settings
 
 # -- state (DynamoDB) and queues (SQS) ------------------------------------------------------------
@@ -228,6 +230,38 @@ def order_push() -> OrderPush:
         settings=settings().unleashed_order_push,
         max_receive_count=max_receive_count(),
     )
+
+
+def unleashed_status_poll() -> StatusPoll:
+    """Unleashed order statuses -> opportunities; releases sends held for the quota."""
+    from shared.flows.unleashed_order_push.status_poll import StatusPoll
+
+    return StatusPoll(
+        unleashed=unleashed_orders(),
+        salesforce=unleashed_opportunities(),
+        links=links(),
+        cursors=cursors(),
+        held_jobs=jobs(),
+        queue=unleashed_order_queue(),
+    )
+
+
+def unleashed_pricebook_sync() -> PriceBookSync:
+    """Unleashed products and default sell prices -> the "Unleashed" price book."""
+    from shared.adapters.salesforce.connection import connection_from_secret
+    from shared.adapters.salesforce.unleashed_pricebook import UnleashedPriceBook
+    from shared.config import get_secret_json
+    from shared.flows.unleashed_order_push.pricebook import PriceBookSync
+    from shared.http import ca_bundle
+
+    # Built per run (a schedule every 30 minutes): the book's name comes from the settings,
+    # and `built_from_secret` keeps one client per secret, not per adapter.
+    secret = get_secret_json(resources().require("salesforce_secret"))
+    book = UnleashedPriceBook(
+        connection_from_secret(secret, ca_bundle()),
+        book_name=settings().unleashed_order_push.pricebook_name,
+    )
+    return PriceBookSync(unleashed=unleashed_orders(), salesforce=book, cursors=cursors())
 
 
 # -- the operator console -------------------------------------------------------------------------

@@ -283,8 +283,8 @@ def test_a_poll_with_nothing_changed_costs_one_intacct_request(stack: LocalStack
 
 def test_the_demo_scenario_passes(stack: LocalStack) -> None:
     """`make demo` shows exactly this; if it breaks, the demo would too."""
-    from devstack.scenarios import s50_intacct_documents
+    from devstack.scenarios import s60_intacct_documents
 
     lines: list[str] = []
-    summary = s50_intacct_documents.run(stack, lines.append)
+    summary = s60_intacct_documents.run(stack, lines.append)
     assert "created once" in summary and any("open balance" in line for line in lines)

@@ -22,6 +22,7 @@ from simple_salesforce import Salesforce, SFType
 
 from devstack.stack import LocalStack
 from shared.adapters.salesforce.connection import connection_from_secret
+from shared.adapters.unleashed.client import UnleashedAuth, UnleashedClient, UnleashedCredentials
 from shared.flows.unleashed_order_push.order import order_guid
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -29,6 +30,7 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 ROOT = Path(__file__).resolve().parents[2]
 REP = "rita.rep@harbourpine.example"
 APP = "Salesbridge_Unleashed_Send"
+SANDBOX_NOW = "2026-11-20T09:00:00Z"  # the Unleashed sandbox's frozen clock
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -87,7 +89,7 @@ def page_url(stack: LocalStack, tls: ssl.SSLContext) -> str:
 @pytest.fixture(scope="module")
 def unleashed(stack: LocalStack) -> dict[str, Any]:
     # The sandbox's clock, not the machine's: the required date below stays in the future.
-    stack.sandboxes["unleashed"].app.configure({"now": "2026-11-20T09:00:00Z"})
+    stack.sandboxes["unleashed"].app.configure({"now": SANDBOX_NOW})
     return stack.sandboxes["unleashed"].app.seed(
         {
             "salespersons": [{"FullName": "Rita Rep", "Email": REP}],
@@ -386,3 +388,106 @@ def test_each_guard_refuses_before_anything_is_sent(
     assert sent.status_code == 409 and reason in sent.text
     stack.drain(timeout=10)
     assert len(unleashed_orders(stack)) == before
+
+
+def unleashed_api(stack: LocalStack, tls: ssl.SSLContext) -> UnleashedClient:
+    """Someone working in Unleashed, through its API (the same signed calls)."""
+    credentials = UnleashedCredentials.model_validate(stack.sandboxes["unleashed"].connection())
+    http = httpx.Client(
+        base_url=credentials.base_url,
+        auth=UnleashedAuth(credentials),
+        headers={"Accept": "application/json", "client-type": "warehouse/desk"},
+        verify=tls,
+    )
+    return UnleashedClient(credentials, http=http)
+
+
+def send_form(signed: str) -> dict[str, str]:
+    return {
+        "signed_request": signed,
+        "action": "send",
+        "customer_code": "HARBOUR",
+        "warehouse_code": "MAIN",
+    }
+
+
+def test_a_status_change_in_unleashed_reaches_the_opportunity_on_the_next_poll(
+    stack: LocalStack, sf: Salesforce, tls: ssl.SSLContext, page_url: str, catalogue: dict[str, Any]
+) -> None:
+    opp = opportunity(
+        sf, catalogue, "Harbour Pine - status", [{"code": "WIDGET", "Quantity": 1, "UnitPrice": 10}]
+    )
+    assert post_form(page_url, send_form(signed_request(stack, tls, opp))).status_code == 202
+    stack.drain(timeout=20)
+    assert sobject(sf, "Opportunity").get(opp)["Unleashed_Order_Status__c"] == "Parked"
+    sandbox = stack.sandboxes["unleashed"].app
+    # The warehouse completes the order now: the first poll reads the last day by our clock.
+    sandbox.configure({"now": None})
+    try:
+        unleashed_api(stack, tls).post(f"/SalesOrders/{order_guid(opp)}/Complete", {}, keyed=True)
+        report = stack.run_schedule("UnleashedOrderStatusFunction")
+        assert report["updated"] >= 1 and not report["quota_spent"]
+        assert sobject(sf, "Opportunity").get(opp)["Unleashed_Order_Status__c"] == "Completed"
+        again = stack.run_schedule("UnleashedOrderStatusFunction")  # the overlap re-read
+        assert again["updated"] == 0
+    finally:
+        sandbox.configure({"now": SANDBOX_NOW})
+
+
+def test_a_send_made_when_the_quota_is_spent_is_held_and_released_next_month(
+    stack: LocalStack, sf: Salesforce, tls: ssl.SSLContext, page_url: str, catalogue: dict[str, Any]
+) -> None:
+    opp = opportunity(
+        sf, catalogue, "Harbour Pine - quota", [{"code": "WIDGET", "Quantity": 1, "UnitPrice": 10}]
+    )
+    sandbox = stack.sandboxes["unleashed"].app
+    sandbox.configure({"now": SANDBOX_NOW, "monthly_quota": 500, "api_calls_used": 500})
+    try:
+        assert post_form(page_url, send_form(signed_request(stack, tls, opp))).status_code == 202
+        stack.drain(timeout=20)
+        assert order_guid(opp) not in [o["Guid"] for o in unleashed_orders(stack)]
+        written = sobject(sf, "Opportunity").get(opp)
+        assert written["Unleashed_Order_Guid__c"] is None and not written["Unleashed_Send_Error__c"]
+        spent = stack.run_schedule("UnleashedOrderStatusFunction")
+        assert spent["quota_spent"] and spent["released"] == 0
+
+        sandbox.configure({"now": "2026-12-01T00:00:05Z"})  # the month rolls over
+        released = stack.run_schedule("UnleashedOrderStatusFunction")
+        assert not released["quota_spent"] and released["released"] == 1
+        stack.drain(timeout=20)
+        assert [o["Guid"] for o in unleashed_orders(stack)].count(order_guid(opp)) == 1
+        assert sobject(sf, "Opportunity").get(opp)["Unleashed_Order_Guid__c"] == order_guid(opp)
+    finally:
+        sandbox.configure({"now": SANDBOX_NOW, "monthly_quota": None})
+
+
+def test_the_price_book_schedule_keeps_unleashed_prices_in_the_unleashed_price_book(
+    stack: LocalStack, sf: Salesforce, unleashed: dict[str, Any]
+) -> None:
+    def unleashed_entry(code: str) -> tuple[float, bool]:
+        [row] = sf.query(
+            "SELECT UnitPrice, IsActive FROM PricebookEntry WHERE Pricebook2.Name = 'Unleashed' "
+            f"AND Product2.Unleashed_Product_Code__c = '{code}'"
+        )["records"]
+        return row["UnitPrice"], row["IsActive"]
+
+    first = stack.run_schedule("UnleashedPricebookSyncFunction")
+    assert first["written"]["failed"] == [] and unleashed_entry("GADGET") == (25.0, True)
+    sandbox = stack.sandboxes["unleashed"].app
+    sandbox.configure({"now": "2026-11-20T10:00:00Z"})  # an hour later, in Unleashed
+    try:
+        sandbox.seed(
+            {
+                "products": [
+                    {
+                        "ProductCode": "GADGET",
+                        "ProductDescription": "Gadget",
+                        "DefaultSellPrice": 27.5,
+                    }
+                ]
+            }
+        )
+        stack.run_schedule("UnleashedPricebookSyncFunction")
+        assert unleashed_entry("GADGET") == (27.5, True)
+    finally:
+        sandbox.configure({"now": SANDBOX_NOW})

@@ -4,7 +4,7 @@ Calls: `pickers` 5 requests (Warehouses, Taxes, Salespersons, SalesOrderGroups,
 DeliveryMethods; one page each up to 1000); `stock_in` one per page of the warehouse's
 stock rows; `customer_by_code` one; `save_customer` one; `create_sales_order` one (plus one
 GET when Unleashed says the Guid exists: an earlier attempt created it);
-`sales_orders_modified_since` one per page.
+`sales_orders_modified_since` and `products_modified_since` one per page of 1000.
 
 Where the documentation is silent (choices made here):
 - `customerCode` matches a prefix (as the sandbox and the web app's search do): the exact
@@ -31,6 +31,7 @@ from shared.flows.unleashed_order_push.models import (
     Salesperson,
     StockLevel,
     Tax,
+    UnleashedProduct,
     Warehouse,
 )
 
@@ -121,6 +122,24 @@ class UnleashedOrders:
                 modified=wire_date(row.get("LastModifiedOn")) or since,
             )
             for row in rows
+        ]
+
+    def products_modified_since(self, since: datetime | None) -> list[UnleashedProduct]:
+        """`GET /Products?includeObsolete=true[&modifiedSince=]`, one request a page of 1000
+        (obsolete products are asked for: the price book deactivates them)."""
+        params = {"includeObsolete": "true"}
+        if since is not None:
+            params["modifiedSince"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        return [
+            UnleashedProduct(
+                guid=str(row["Guid"]).lower(),
+                code=str(row["ProductCode"]),
+                name=str(row.get("ProductDescription") or row["ProductCode"]),
+                default_sell_price=_decimal(row.get("DefaultSellPrice")),
+                obsolete=bool(row.get("Obsolete")),
+                modified=wire_date(row.get("LastModifiedOn")),
+            )
+            for row in self.client.items("Products", params)
         ]
 
 

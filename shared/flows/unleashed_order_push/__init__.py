@@ -8,6 +8,12 @@ FLOW = Flow(
     seed="000",
     sources=("salesforce",),
     systems=("salesforce", "unleashed"),
-    functions=("UnleashedSendPageFunction", "UnleashedOrderWorkerFunction"),
+    functions=(
+        "UnleashedSendPageFunction",
+        "UnleashedOrderWorkerFunction",
+        "UnleashedOrderStatusFunction",
+        "UnleashedPricebookSyncFunction",
+    ),
     queues=("UnleashedOrderQueue",),
+    schedules=("UnleashedOrderStatusFunction", "UnleashedPricebookSyncFunction"),
 )

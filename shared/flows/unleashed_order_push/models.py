@@ -135,3 +135,27 @@ class ChosenDelivery:
     address: Address
     method: str | None
     required: date | None
+
+
+@dataclass(frozen=True)
+class UnleashedProduct:
+    """An Unleashed product as the "Unleashed" price book carries it."""
+
+    guid: str
+    code: str
+    name: str
+    default_sell_price: Decimal
+    obsolete: bool
+    modified: datetime | None = None
+
+
+@dataclass
+class PriceBookResult:
+    """What one price book write did (counts), and the products it could not write."""
+
+    products: int = 0
+    products_created: int = 0
+    entries_created: int = 0
+    entries_updated: int = 0
+    deactivated: int = 0
+    failed: list[str] = field(default_factory=list)  # "<code>: <reason>"

@@ -11,9 +11,11 @@ from shared.flows.unleashed_order_push.models import (
     OpportunityForSend,
     OrderStatus,
     Pickers,
+    PriceBookResult,
     SendResult,
     StockLevel,
     Tax,
+    UnleashedProduct,
 )
 
 
@@ -42,3 +44,36 @@ class UnleashedAccount(Protocol):
     def save_customer(self, guid: str, body: dict[str, Any]) -> Customer: ...
     def create_sales_order(self, guid: str, body: dict[str, Any]) -> CreatedOrder: ...
     def sales_orders_modified_since(self, since: datetime) -> list[OrderStatus]: ...
+
+
+class SalesOrderFeed(Protocol):
+    """What the status poll reads of Unleashed."""
+
+    def sales_orders_modified_since(self, since: datetime) -> list[OrderStatus]:
+        """Every order modified at or after `since` (Unleashed's clock), one request a page."""
+        ...
+
+
+class StatusWriter(Protocol):
+    """What the status poll writes to Salesforce."""
+
+    def record_statuses(self, statuses: dict[str, str]) -> None:
+        """Opportunity id -> Unleashed status, 200 a call."""
+        ...
+
+
+class ProductFeed(Protocol):
+    """What the price book sync reads of Unleashed."""
+
+    def products_modified_since(self, since: datetime | None) -> list[UnleashedProduct]:
+        """Every product (obsolete ones included) modified at or after `since`; None: all."""
+        ...
+
+
+class PriceBook(Protocol):
+    """The "Unleashed" price book in Salesforce."""
+
+    def write(self, products: list[UnleashedProduct]) -> PriceBookResult:
+        """Upsert the products (by Unleashed Guid) and their entries: the standard entry
+        first (Salesforce requires it), then the Unleashed book's; obsolete ones inactive."""
+        ...

@@ -20,3 +20,6 @@ class UnleashedOrderPushSettings(FlowSettings):
     picker_cache_seconds: Annotated[int, Field(ge=0, le=86_400)] = 900
     # Preselected on the page when the Unleashed account has it.
     default_tax_code: Annotated[str | None, Field(max_length=50)] = None
+    # The Salesforce price book the price book sync keeps (created on its first run); the
+    # reps build Send to Unleashed opportunities from it.
+    pricebook_name: Annotated[str, Field(min_length=1, max_length=255)] = "Unleashed"
