@@ -15,6 +15,7 @@ from shared.adapters.aws.stores.hold import BudgetHoldStore, HoldState
 from shared.adapters.aws.stores.jobs import JobStore
 from shared.app_credentials import AppCredentials
 from shared.envelope import Envelope
+from shared.flow import declared_flows
 from shared.intake import fifo_dedup_id, fifo_group_id
 from shared.jobs import Job, JobStatus
 
@@ -148,29 +149,40 @@ class Operator:
         replayed = []
         for job in jobs:
             job_id = job.job_id
-            envelope = Envelope[Any].model_validate_json(job.message or "")
             # Queued before sent: a worker that takes the message at once finds it queued.
             queued = self._jobs.transition(job, JobStatus.QUEUED)
             try:
-                self._send_replay(job, envelope)
+                self._send_replay(job)
             except Exception as exc:
                 self._jobs.transition(queued, job.status, error=f"replay not sent: {exc}")
                 raise
             replayed.append(job_id)
         return replayed
 
-    def _send_replay(self, job: Job, envelope: Envelope[Any]) -> None:
-        self._sqs.send_message(
-            QueueUrl=self.queue_url(job.source),
-            MessageBody=job.message,
-            MessageGroupId=fifo_group_id(envelope.source, envelope.record_key),
-            MessageDeduplicationId=fifo_dedup_id(
+    def _send_replay(self, job: Job) -> None:
+        """The stored message, back on the job's queue. A FIFO queue needs a group and a
+        dedup id (from the envelope); a standard one (SalesPro's: S3 cannot notify a FIFO
+        queue) refuses them, and its messages need not be envelopes."""
+        url = self._queue_url_of(job)
+        kwargs: dict[str, Any] = {"QueueUrl": url, "MessageBody": job.message}
+        if url.endswith(".fifo"):
+            envelope = Envelope[Any].model_validate_json(job.message or "")
+            kwargs["MessageGroupId"] = fifo_group_id(envelope.source, envelope.record_key)
+            kwargs["MessageDeduplicationId"] = fifo_dedup_id(
                 envelope.source,
                 envelope.record_key,
                 envelope.version,
                 f"-replay{int(time.time() * 1000)}",
-            ),
-        )
+            )
+        self._sqs.send_message(**kwargs)
+
+    def _queue_url_of(self, job: Job) -> str:
+        """The job's flow declares its queue; jobs from before flows were declared go by
+        their source."""
+        flow = next((f for f in declared_flows() if f.name == job.flow), None)
+        if flow is not None and flow.queues and flow.queues[0] in self.resources:
+            return self.resources[flow.queues[0]]
+        return self.queue_url(job.source)
 
     def replay_status(self, status: str, source: str | None = None) -> list[str]:
         return self.replay([job.job_id for job in self.jobs(status, source, limit=500)])

@@ -19,6 +19,7 @@ from pydantic import model_validator
 from shared.flows.intacct_documents.settings import IntacctDocumentsSettings
 from shared.flows.netsuite_orders_to_salesforce.settings import NetsuiteOrdersSettings
 from shared.flows.salesforce_orders_to_netsuite.settings import SalesforceOrdersSettings
+from shared.flows.salespro_appointments.settings import SalesproAppointmentsSettings
 from shared.flows.salespro_documents.settings import SalesproDocumentsSettings
 from shared.flows.unleashed_order_push.settings import UnleashedOrderPushSettings
 from shared.section import Section
@@ -42,6 +43,7 @@ class Settings(Section):
     salesforce_orders_to_netsuite: SalesforceOrdersSettings = SalesforceOrdersSettings()
     unleashed_order_push: UnleashedOrderPushSettings = UnleashedOrderPushSettings()
     salespro_documents: SalesproDocumentsSettings = SalesproDocumentsSettings()
+    salespro_appointments: SalesproAppointmentsSettings = SalesproAppointmentsSettings()
     intacct_documents: IntacctDocumentsSettings = IntacctDocumentsSettings()
 
     @model_validator(mode="before")

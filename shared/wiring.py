@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from shared.flows.intacct_documents.service import DocumentCreation
     from shared.flows.netsuite_orders_to_salesforce.service import OrderSync
     from shared.flows.salesforce_orders_to_netsuite.service import OrderExport
+    from shared.flows.salespro_appointments.ports import AppointmentSource
+    from shared.flows.salespro_appointments.service import Appointments
     from shared.flows.salespro_documents.ports import FileDestination
     from shared.flows.salespro_documents.service import DocumentRequests, DocumentUploader
     from shared.flows.unleashed_order_push.page import SendPage
@@ -323,11 +325,10 @@ def app_credentials() -> AppCredentials:
     return AppCredentials(salespro_credentials())
 
 
-def salesforce_files_for(user: AppUser) -> FileDestination:
-    """Salesforce Files as the user's mode says: per_user signs a JWT with the user's
-    Salesforce username as its subject; single_sign_on uses the integration user."""
+def salesforce_connection_for(user: AppUser) -> Any:
+    """The Salesforce connection as the user's mode says: per_user signs a JWT with the
+    user's Salesforce username as its subject; single_sign_on uses the integration user."""
     from shared.adapters.salesforce.connection import SalesforceConnection, connection_from_secret
-    from shared.adapters.salesforce.files import SalesforceFiles
     from shared.app_credentials import SignOnMode
     from shared.http import ca_bundle
 
@@ -336,7 +337,7 @@ def salesforce_files_for(user: AppUser) -> FileDestination:
         lambda secret: connection_from_secret(secret, ca_bundle()),
     )
     if user.mode is SignOnMode.SINGLE_SIGN_ON:
-        return SalesforceFiles(integration)
+        return integration
     username = user.salesforce_username or ""
     connection = _user_connections.get(username)
     if connection is None or connection.credentials.consumer_key != (
@@ -347,7 +348,25 @@ def salesforce_files_for(user: AppUser) -> FileDestination:
         )
         connection = SalesforceConnection(credentials, session=integration.session)
         _user_connections[username] = connection
-    return SalesforceFiles(connection)
+    return connection
+
+
+def salesforce_files_for(user: AppUser) -> FileDestination:
+    from shared.adapters.salesforce.files import SalesforceFiles
+
+    return SalesforceFiles(salesforce_connection_for(user))
+
+
+def salesforce_appointments_for(user: AppUser) -> AppointmentSource:
+    from shared.adapters.salesforce.appointments import SalesforceAppointments
+
+    return SalesforceAppointments(salesforce_connection_for(user))
+
+
+def appointments() -> Appointments:
+    from shared.flows.salespro_appointments.service import Appointments
+
+    return Appointments(settings().salespro_appointments, salesforce_appointments_for)
 
 
 _user_connections: dict[str, Any] = {}

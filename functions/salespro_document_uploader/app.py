@@ -26,9 +26,17 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 
 
 def record_handler(record: SQSRecord) -> None:
-    # A retryable failure (Salesforce or SES unavailable) raises: SQS redelivers, then the DLQ.
-    for uploaded in UploadedObject.from_notification(record.json_body):
-        wiring.document_uploader().handle(uploaded, delivery_id=record.message_id)
+    # A retryable failure (Salesforce or SES unavailable) raises: SQS redelivers, then the DLQ;
+    # on the last delivery the service marks the job failed first.
+    body = record.json_body
+    for uploaded in UploadedObject.from_notification(body):
+        wiring.document_uploader().handle(
+            uploaded,
+            delivery_id=record.message_id,
+            receive_count=int(record.attributes.approximate_receive_count),
+            max_receive_count=wiring.max_receive_count(),
+            replayed="job_id" in body,  # only our replay message carries it, never S3's
+        )
         metrics.add_metric(name="DocumentsHandled", unit="Count", value=1)
 
 

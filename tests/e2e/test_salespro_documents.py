@@ -24,7 +24,7 @@ from ops.operator import Operator
 from shared.adapters.aws.stores.jobs import JobStore
 from shared.adapters.salesforce.connection import connection_from_secret
 from shared.app_credentials import AppUser, SignOnMode
-from shared.jobs import Job
+from shared.jobs import Job, JobStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUTE = "/salespro/documents"
@@ -357,3 +357,66 @@ def test_a_per_user_credential_uploads_as_that_salesforce_user(
         f"SELECT CreatedById FROM ContentVersion WHERE FirstPublishLocationId = '{record}'"
     )["records"]
     assert version["CreatedById"] == paula["Id"]
+
+
+def test_the_last_failed_delivery_leaves_the_job_failed_and_a_replay_delivers_it(
+    stack: LocalStack, sf: Salesforce, token: str, operator: Operator
+) -> None:
+    """A message going to the DLQ leaves its job failed with the reason; `ops replay` sends
+    the stored message to the (standard) queue without FIFO ids, and it is delivered."""
+    record = str(sobject(sf, "Account").create({"Name": "Dead Letter"})["id"])
+    sobject(sf, "Account").delete(record)  # the e-mail is the only way
+    data = b"%PDF dlq " * 50
+    sesv2, sqs = stack.client("sesv2"), stack.client("sqs")
+    queue = stack.resources["SalesproDocumentQueue"].url
+    with stack.paused(UPLOADER):
+        sesv2.delete_email_identity(EmailIdentity=SENDER)
+        customer = {"customerName": "Dee Ell-Queue", "customerAddressCity": "Springfield"}
+        ticket = ask(stack, token, request_body(record, len(data), placeholders=customer)).json()
+        httpx.put(ticket["uploadUrl"], content=data, headers=ticket["headers"], timeout=30)
+        messages: list[dict[str, Any]] = []
+        while not messages:
+            messages = sqs.receive_message(
+                QueueUrl=queue, AttributeNames=["All"], WaitTimeSeconds=1
+            ).get("Messages", [])
+        messages[0]["Attributes"]["ApproximateReceiveCount"] = "5"  # the stack's maxReceiveCount
+        answer = stack.invoke(UPLOADER, stack.sqs_event(UPLOADER, messages))
+        assert answer["batchItemFailures"] == [{"itemIdentifier": messages[0]["MessageId"]}]
+        sqs.delete_message(QueueUrl=queue, ReceiptHandle=messages[0]["ReceiptHandle"])
+        sesv2.create_email_identity(EmailIdentity=SENDER)
+    job = job_of(stack, ticket["documentId"])
+    assert job.status == "failed"
+    assert "gave up after 5 attempts" in (job.last_error or "")
+    assert "SES did not send" in (job.last_error or "")
+    assert operator.replay([job.job_id]) == [job.job_id]
+    stack.drain(timeout=60)
+    job = job_of(stack, ticket["documentId"])
+    assert job.status == "done" and job.outcome["attached"] is True
+    assert len([m for m in sent_mail(stack) if ticket["fileName"] in str(m["Subject"])]) == 1
+
+
+def test_a_redelivery_after_salesforce_took_the_file_finds_it_instead_of_a_second_copy(
+    stack: LocalStack, sf: Salesforce, token: str
+) -> None:
+    """The uploader died after Salesforce accepted the file, before the job said done: the
+    redelivery of that message looks the file up by its marker and uploads nothing."""
+    record = str(sobject(sf, "Account").create({"Name": "Crashed Once"})["id"])
+    data = b"%PDF crash " * 100
+    ticket = upload(stack, token, record, data)
+    [attached] = files_on(sf, record)
+    job = job_of(stack, ticket["documentId"])
+    store = JobStore(stack.resources["JobsTable"].name, _dynamodb(stack))
+    store.transition(job, JobStatus.QUEUED)  # as the crash left it: the file is there
+    message = {
+        "MessageId": job.detail["delivery"],
+        "ReceiptHandle": "gone",
+        "Body": job.message,
+        "Attributes": {"ApproximateReceiveCount": "2"},
+    }
+    with stack.paused(UPLOADER):
+        answer = stack.invoke(UPLOADER, stack.sqs_event(UPLOADER, [message]))
+    assert answer["batchItemFailures"] == []
+    job = job_of(stack, ticket["documentId"])
+    assert job.status == "done" and job.outcome["found_on_redelivery"] is True
+    assert job.outcome["content_version_id"] == attached["Id"]
+    assert len(files_on(sf, record)) == 1

@@ -18,8 +18,9 @@ from shared.adapters.aws.stores.cursors import CursorStore
 from shared.adapters.aws.stores.hold import BudgetHoldStore
 from shared.adapters.aws.stores.jobs import JobStore
 from shared.flows.netsuite_orders_to_salesforce.events import NetsuiteOrderEvent
+from shared.flows.salespro_documents.events import UploadedObject
 from shared.intake import accept_event
-from shared.jobs import JobStatus
+from shared.jobs import Job, JobStatus
 
 
 @pytest.fixture
@@ -87,6 +88,36 @@ def test_a_failed_job_is_listed_and_replayed_from_its_stored_message(
     assert replayed["Attributes"]["MessageGroupId"] == "netsuite-salesorder-4711"
     assert jobs.get(job_id).status is JobStatus.QUEUED  # type: ignore[union-attr]
     assert operator.jobs("failed") == []
+
+
+def test_a_salespro_job_replays_onto_its_standard_queue_without_fifo_ids(
+    operator: Operator, aws_resources: dict[str, Resource]
+) -> None:
+    """The SalesPro queue is a standard one (S3 notifies it): SQS refuses a MessageGroupId
+    there, and its message is S3's notification, not an envelope."""
+    uploaded = UploadedObject(bucket="b", key="uploads/d1.pdf", size=10, etag="e1")
+    job_id = Job.make_id("salespro", "document:d1", "e1")
+    jobs = JobStore(aws_resources["JobsTable"].name)
+    job, _ = jobs.create(
+        Job(
+            job_id=job_id,
+            flow="salespro_documents",
+            source="salespro",
+            record_key="document:d1",
+            version="e1",
+            status=JobStatus.QUEUED,
+            correlation_id="d1",
+            message=uploaded.replay_message(job_id),
+        )
+    )
+    jobs.transition(job, JobStatus.FAILED, error="gave up after 5 attempts")
+    queue = aws_resources["SalesproDocumentQueue"].url or ""
+    drain(queue)
+    assert operator.replay([job_id]) == [job_id]
+    [replayed] = drain(queue)
+    assert UploadedObject.from_notification(json.loads(replayed["Body"])) == [uploaded]
+    assert "MessageGroupId" not in replayed["Attributes"]
+    assert jobs.get(job_id).status is JobStatus.QUEUED  # type: ignore[union-attr]
 
 
 def test_the_cli_lists_and_replays(

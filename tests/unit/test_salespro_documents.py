@@ -4,6 +4,7 @@ idempotency, over fakes of the flow's ports (no sockets)."""
 from __future__ import annotations
 
 import io
+import json
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -60,12 +61,32 @@ class FakeSalesforce:
     def __init__(self, refuse: str | None = None) -> None:
         self.files: list[OutgoingFile] = []
         self.refuse = refuse
+        self.lookups = 0
 
     def attach(self, file: OutgoingFile) -> str:
         if self.refuse:
             raise PermanentError(self.refuse)
         self.files.append(file)
         return f"068{len(self.files):015d}"
+
+    def find(self, marker: str) -> str | None:
+        self.lookups += 1
+        ids = [f"068{n + 1:015d}" for n, file in enumerate(self.files) if file.marker == marker]
+        return ids[0] if ids else None
+
+
+class CrashingJobs(FakeJobs):
+    """A job store that goes away once the file is attached (the Lambda dies there)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.crash_on_done = True
+
+    def transition(self, job: Any, status: Any, **kwargs: Any) -> Any:
+        if status == "done" and self.crash_on_done:
+            self.crash_on_done = False
+            raise RuntimeError("the invocation timed out")
+        return super().transition(job, status, **kwargs)
 
 
 class FakeMailer:
@@ -228,6 +249,42 @@ def test_a_duplicate_notification_sends_nothing_again_even_while_the_first_is_in
     worker.handle(uploaded(GUARD + 1), delivery_id="m1")
     worker.handle(uploaded(GUARD + 1), delivery_id="m2")
     assert len(mailer.sent) == 1
+
+
+def test_the_last_delivery_before_the_dlq_leaves_the_job_failed_and_replayable() -> None:
+    bucket, sf, mailer, jobs = FakeBucket(), FakeSalesforce(), FakeMailer(fail_times=3), FakeJobs()
+    requested(bucket, GUARD + 1)
+    worker = uploader(bucket, sf, mailer, jobs)
+    for count in (1, 2, 3):
+        with pytest.raises(RetryableError):
+            worker.handle(
+                uploaded(GUARD + 1), delivery_id="m1", receive_count=count, max_receive_count=3
+            )
+    [job] = jobs.jobs.values()
+    assert job.status == "failed"
+    assert "gave up after 3 attempts" in (job.last_error or "")
+    assert "SES did not send" in (job.last_error or "")
+    # The stored message replays it: a new message id, the operator's mark on it.
+    replay = json.loads(job.message or "")
+    assert replay["job_id"] == job.job_id
+    [again] = UploadedObject.from_notification(replay)
+    assert again == uploaded(GUARD + 1)
+    done = worker.handle(again, delivery_id="m9", replayed=True)
+    assert done is not None and done.status == "done" and len(mailer.sent) == 1
+
+
+def test_a_crash_after_salesforce_took_the_file_does_not_upload_it_twice() -> None:
+    bucket, sf, mailer, jobs = FakeBucket(), FakeSalesforce(), FakeMailer(), CrashingJobs()
+    requested(bucket, 500)
+    worker = uploader(bucket, sf, mailer, jobs)
+    with pytest.raises(RuntimeError):
+        worker.handle(uploaded(500), delivery_id="m1", receive_count=1, max_receive_count=5)
+    assert len(sf.files) == 1 and sf.lookups == 0  # a first delivery does not look
+    job = worker.handle(uploaded(500), delivery_id="m1", receive_count=2, max_receive_count=5)
+    assert job is not None and job.status == "done"
+    assert job.outcome["found_on_redelivery"] is True
+    assert len(sf.files) == 1 and sf.lookups == 1
+    assert sf.files[0].marker == "doc1"
 
 
 def test_fits_in_email_follows_the_40_mb_ses_limit_after_base64() -> None:

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Iterator
 
 from simple_salesforce.api import Salesforce
+from simple_salesforce.format import format_soql
 
 from shared.adapters.salesforce.connection import Connection
 from shared.adapters.salesforce.errors import call_translated
@@ -24,6 +25,10 @@ from shared.errors import PermanentError
 from shared.flows.salespro_documents.ports import OutgoingFile, Readable
 
 CHUNK_BYTES = 1024 * 1024
+# A custom text field (external id, so indexed and filterable) salesbridge's package adds to
+# ContentVersion (salesforce/force-app): set on insert, it lets a redelivery find the file
+# an earlier delivery attached before it could record it.
+MARKER_FIELD = "Salesbridge_Document_Id__c"
 UPLOAD_TIMEOUT_SECONDS = 600.0
 
 
@@ -93,6 +98,7 @@ class SalesforceFiles:
             "Title": file.title,
             "PathOnClient": file.path_on_client,
             "FirstPublishLocationId": file.record_id,
+            MARKER_FIELD: file.marker,
         }
 
         def insert(sf: Salesforce) -> str:
@@ -107,3 +113,14 @@ class SalesforceFiles:
             return str((answer or {})["id"])
 
         return call_translated(self._connection, insert)
+
+    def find(self, marker: str) -> str | None:
+        soql = format_soql(
+            "SELECT Id FROM ContentVersion WHERE {:literal} = {} LIMIT 1", MARKER_FIELD, marker
+        )
+
+        def query(sf: Salesforce) -> str | None:
+            records = (sf.query(soql) or {}).get("records") or []
+            return str(records[0]["Id"]) if records else None
+
+        return call_translated(self._connection, query)

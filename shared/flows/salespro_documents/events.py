@@ -3,9 +3,10 @@ uploaded file that the bucket puts on the queue."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any, ClassVar
-from urllib.parse import unquote_plus
+from urllib.parse import quote_plus, unquote_plus
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -53,6 +54,18 @@ class UploadedObject(BaseModel):
             return None
         name = self.key[len(UPLOAD_PREFIX) :]  # <document id>.<extension>
         return name.partition(".")[0] or None
+
+    def replay_message(self, job_id: str) -> str:
+        """A queue message that brings this upload back (`ops replay`, the console): S3's
+        notification shape, plus the job id, which tells the uploader an operator sent it."""
+        record = {
+            "eventName": "ObjectCreated:Put",
+            "s3": {
+                "bucket": {"name": self.bucket},
+                "object": {"key": quote_plus(self.key), "size": self.size, "eTag": self.etag},
+            },
+        }
+        return json.dumps({"job_id": job_id, "Records": [record]})
 
     @classmethod
     def from_notification(cls, body: dict[str, Any]) -> list[UploadedObject]:

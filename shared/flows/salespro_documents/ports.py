@@ -40,6 +40,7 @@ class DocumentManifest(BaseModel):
 
 @dataclass(frozen=True)
 class OutgoingFile:
+    marker: str  # our document id, stored on the file so a redelivery can find it
     title: str
     path_on_client: str
     record_id: str
@@ -77,6 +78,7 @@ class DocumentStorage(Protocol):
 
 class FileDestination(Protocol):
     def attach(self, file: OutgoingFile) -> str: ...  # the ContentVersion id
+    def find(self, marker: str) -> str | None: ...  # the ContentVersion attached with it
 
 
 class BackupMailer(Protocol):

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from shared.app_credentials import AppUser
+from shared.batch import gave_up
 from shared.clock import iso_millis, real_utc_now
 from shared.errors import (
     FieldProblem,
@@ -198,38 +199,61 @@ class DocumentUploader:
         self._settings = settings
         self._clock = clock
 
-    def handle(self, uploaded: UploadedObject, *, delivery_id: str) -> Job | None:
-        """Deliver one uploaded document; `delivery_id` (the queue message id) tells a
-        redelivery of this message (carry on) from a duplicate notification (let it be)."""
+    def handle(
+        self,
+        uploaded: UploadedObject,
+        *,
+        delivery_id: str,
+        receive_count: int = 1,
+        max_receive_count: int | None = None,
+        replayed: bool = False,
+    ) -> Job | None:
+        """Deliver one uploaded document.
+
+        `delivery_id` (the queue message id) tells a redelivery of this message (carry on)
+        from a duplicate notification (let it be); a `replayed` message (an operator's
+        `ops replay` or console retry) takes the job over. On the last delivery before the
+        DLQ (`receive_count` reaches `max_receive_count`) a failure leaves the job failed
+        with its reason, so a message in the DLQ never leaves its job queued; the job keeps
+        the message that replays it."""
         document_id = uploaded.document_id
         if document_id is None:
             return None  # not an upload (S3's test event, a manifest): nothing to deliver
+        job_id = Job.make_id(SOURCE, f"document:{document_id}", uploaded.etag)
         job, created = self._jobs.create(
             Job(
-                job_id=Job.make_id(SOURCE, f"document:{document_id}", uploaded.etag),
+                job_id=job_id,
                 flow=FLOW,
                 source=SOURCE,
                 record_key=f"document:{document_id}",
                 version=uploaded.etag,
                 status=JobStatus.QUEUED,
                 correlation_id=document_id,
+                message=uploaded.replay_message(job_id),
                 detail={"uploaded_bytes": uploaded.size, "delivery": delivery_id},
             )
         )
+        last_delivery = max_receive_count is not None and receive_count >= max_receive_count
         manifest = self._storage.manifest(document_id)
         if not created:
             if job.status.value in FINISHED:
                 if manifest is not None:
                     self._storage.mark_delivered(manifest)  # in case the first one stopped short
                 return job
-            if job.status is JobStatus.FAILED:
-                return job
-            if job.detail.get("delivery") != delivery_id:
+            other = job.detail.get("delivery") != delivery_id
+            if job.status is JobStatus.QUEUED and other and not replayed:
+                if last_delivery:
+                    return job  # the job belongs to the other delivery, which records its end
                 raise RetryableError("another delivery of this upload is in progress")
+            if other:  # a replay, or a new delivery of a failed upload: this one takes over
+                job = self._jobs.transition(job, job.status, detail={"delivery": delivery_id})
         if manifest is None:
             return self._jobs.transition(
                 job, JobStatus.FAILED, error="no upload request for this object", attempted=True
             )
+        # Salesforce may hold the file already: an earlier delivery may have stopped after
+        # Salesforce accepted it and before the job said so.
+        may_be_attached = not created or receive_count > 1 or job.attempt_count > 0
         job = self._jobs.transition(
             job,
             JobStatus.QUEUED,
@@ -246,13 +270,34 @@ class DocumentUploader:
                 ),
             )
         try:
-            return self._deliver(job, manifest, uploaded)
-        except RetryableError as error:
-            self._jobs.transition(job, JobStatus.QUEUED, error=error.message, attempted=True)
+            return self._deliver(job, manifest, uploaded, look_first=may_be_attached)
+        except Exception as error:
+            reason = error.message if isinstance(error, RetryableError) else repr(error)
+            if last_delivery and max_receive_count is not None:
+                self._jobs.transition(
+                    job,
+                    JobStatus.FAILED,
+                    error=gave_up(max_receive_count, reason),
+                    attempted=True,
+                )
+            elif isinstance(error, RetryableError):
+                self._jobs.transition(job, JobStatus.QUEUED, error=reason, attempted=True)
             raise
 
-    def _deliver(self, job: Job, manifest: DocumentManifest, uploaded: UploadedObject) -> Job:
+    def _deliver(
+        self,
+        job: Job,
+        manifest: DocumentManifest,
+        uploaded: UploadedObject,
+        *,
+        look_first: bool,
+    ) -> Job:
         limit = self._settings.max_salesforce_bytes
+        salesforce = self._salesforce_for(manifest.user)
+        if look_first and uploaded.size <= limit:
+            found = salesforce.find(manifest.document_id)  # one query, by the insert's marker
+            if found is not None:
+                return self._attached(job, manifest, uploaded, found, found_again=True)
         if uploaded.size > limit:
             reason = (
                 f"The file is {uploaded.size:,} bytes, over the {limit:,}-byte limit for "
@@ -260,8 +305,9 @@ class DocumentUploader:
             )
             return self._fall_back(job, manifest, uploaded, reason)
         try:
-            content_version_id = self._salesforce_for(manifest.user).attach(
+            content_version_id = salesforce.attach(
                 OutgoingFile(
+                    marker=manifest.document_id,
                     title=manifest.title,
                     path_on_client=manifest.path_on_client,
                     record_id=manifest.record_id,
@@ -275,12 +321,24 @@ class DocumentUploader:
         except PermanentError as error:
             reason = f"Salesforce refused the file: {error.message}"
             return self._fall_back(job, manifest, uploaded, reason)
-        done = self._jobs.transition(
-            job,
-            JobStatus.DONE,
-            attempted=True,
-            outcome={"content_version_id": content_version_id, "bytes": uploaded.size},
-        )
+        return self._attached(job, manifest, uploaded, content_version_id, found_again=False)
+
+    def _attached(
+        self,
+        job: Job,
+        manifest: DocumentManifest,
+        uploaded: UploadedObject,
+        content_version_id: str,
+        *,
+        found_again: bool,
+    ) -> Job:
+        outcome: dict[str, object] = {
+            "content_version_id": content_version_id,
+            "bytes": uploaded.size,
+        }
+        if found_again:
+            outcome["found_on_redelivery"] = True  # uploaded by an earlier delivery
+        done = self._jobs.transition(job, JobStatus.DONE, attempted=True, outcome=outcome)
         self._storage.mark_delivered(manifest)
         return done
 
