@@ -90,6 +90,9 @@ OBJECTS: Final[dict[str, dict[str, Kind]]] = {
         "CUSTOMERID": _T,
         "NAME": _T,
         "STATUS": _T,
+        # the customer's open AR balance (developer.intacct.com/api/accounts-receivable/customers/
+        # queries CUSTOMER by TOTALDUE); read-only, derived from its posted invoices
+        "TOTALDUE": _D,
         "WHENMODIFIED": _TS,
     },
     "ITEM": {

@@ -382,7 +382,7 @@ class Company:
                 for p in self.payments.values()
                 for a in p.applications
             ],
-            "CUSTOMER": lambda: [_customer_record(c) for c in self.customers.values()],
+            "CUSTOMER": lambda: [self.customer_record(c) for c in self.customers.values()],
             "ITEM": lambda: [_item_record(i) for i in self.items.values()],
             "SODOCUMENTPARAMS": lambda: [_definition_record(d) for d in self.definitions.values()],
         }[object_name]()
@@ -396,6 +396,26 @@ class Company:
             payment = self.payments[recordno]
             return [self.application_record(payment, a) for a in payment.applications]
         return []
+
+    def customer_record(self, customer: Customer) -> dict[str, Any]:
+        # TOTALDUE: what the customer owes on its posted invoices. Like an invoice's TOTALDUE,
+        # it moves with payments without touching WHENMODIFIED.
+        due = sum(
+            (
+                d.total - self.paid_on(d)
+                for d in self.documents.values()
+                if d.customer_id == customer.customer_id and d.ar_recordno is not None
+            ),
+            Decimal(0),
+        )
+        return {
+            "RECORDNO": customer.recordno,
+            "CUSTOMERID": customer.customer_id,
+            "NAME": customer.name,
+            "STATUS": customer.status,
+            "TOTALDUE": money(due),
+            "WHENMODIFIED": customer.modified,
+        }
 
     def document_record(self, document: Document) -> dict[str, Any]:
         customer = self.customers.get(document.customer_id)
@@ -470,16 +490,6 @@ class Company:
             "PAYMENTAMOUNT": application.amount,
             "WHENMODIFIED": payment.modified,
         }
-
-
-def _customer_record(customer: Customer) -> dict[str, Any]:
-    return {
-        "RECORDNO": customer.recordno,
-        "CUSTOMERID": customer.customer_id,
-        "NAME": customer.name,
-        "STATUS": customer.status,
-        "WHENMODIFIED": customer.modified,
-    }
 
 
 def _item_record(item: Item) -> dict[str, Any]:

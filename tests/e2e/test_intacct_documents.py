@@ -271,6 +271,12 @@ def test_an_invoice_made_in_intacct_appears_with_lines_then_its_open_balance_aft
     )
     assert after["Total_Paid__c"] == 500.0 and after["Total_Due__c"] == 496.0
     assert [p["Amount__c"] for p in after["Payments__r"]["records"]] == [500.0]
+    # the Account shows what the customer owes on all its invoices (Intacct's CUSTOMER.TOTALDUE)
+    [customer] = [
+        c for c in app.snapshot()["objects"]["CUSTOMER"] if c["CUSTOMERID"] == "C-REDWOOD"
+    ]
+    assert float(customer["TOTALDUE"]) >= 496.0
+    assert after["Account__r"]["Intacct_Open_Balance__c"] == float(customer["TOTALDUE"])
 
 
 def test_a_poll_with_nothing_changed_costs_one_intacct_request(stack: LocalStack) -> None:

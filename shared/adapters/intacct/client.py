@@ -9,6 +9,7 @@
     changed_many        the same for several types, each a function of ONE request   1 (+pages)
     lines_of            readByQuery SODOCUMENTENTRY DOCHDRID IN (...) (+ readMore)   1 (+pages)
     payments_of         readByQuery ARPYMTDETAIL RECORDKEY IN (...), then ARPYMT     2 (+pages)
+    customer_balances   readByQuery CUSTOMER CUSTOMERID IN (...): TOTALDUE           1 (+pages)
     payments_changed    readByQuery ARPYMTDETAIL of ARPYMT modified since            see there
 
 Where the documentation is silent (choices made here):
@@ -220,6 +221,17 @@ class IntacctClient:
             for row in self._records(element, "sodocumententry"):
                 found.setdefault(row["DOCHDRID"], []).append(parse_line(row, detail_fields))
         return found
+
+    def customer_balances(self, customer_ids: Sequence[str]) -> dict[str, Decimal]:
+        """Each customer's open AR balance: CUSTOMER.TOTALDUE (the field Intacct's customer
+        query example selects, developer.intacct.com/api/accounts-receivable/customers/)."""
+        balances: dict[str, Decimal] = {}
+        for chunk in _chunks(sorted(set(customer_ids))):
+            query = f"CUSTOMERID IN ({', '.join(quoted(c) for c in chunk)})"
+            element = self._query("CUSTOMER", ["CUSTOMERID", "TOTALDUE"], query)
+            for row in self._records(element, "customer"):
+                balances[row["CUSTOMERID"]] = _decimal(row.get("TOTALDUE", ""))
+        return balances
 
     # -- payments ----------------------------------------------------------------------------
 

@@ -7,8 +7,9 @@ Each run:
    (readMore);
 2. with payment details on, adds the invoices that payments modified since the payments
    watermark were applied to (a payment does not move an invoice's WHENMODIFIED);
-3. reads the lines of the types with "Include details" (one request per 200 documents) and
-   the payments applied to the invoices (two requests);
+3. reads the lines of the types with "Include details" (one request per 200 documents), and
+   with payment details the payments applied to the invoices (two requests) and the open
+   balance (CUSTOMER.TOTALDUE) of their customers (one request), written on the Account;
 4. posts every document as its read-only record with lines and payments, in composite graph
    calls of up to 75 documents (ONE Salesforce call per 75 documents);
 5. records one job per posted document version (failed ones with Salesforce's reason), and
@@ -123,6 +124,15 @@ class DocumentPoll:
         payments = (
             self.intacct.payments_of(invoices) if self.settings.payment_details and invoices else {}
         )
+        # the Account's open balance: read for the customers of posted invoices only (a quote or
+        # an order does not move it), so a run without invoices costs nothing more
+        balances = (
+            self.intacct.customer_balances(
+                sorted({d.customer_id for d in documents if d.ar_recordno})
+            )
+            if self.settings.payment_details and invoices
+            else {}
+        )
         records = []
         for document in documents:
             full = replace(
@@ -136,6 +146,7 @@ class DocumentPoll:
                     rows[document.transaction_type],
                     opportunity_id=None,
                     payment_details=self.settings.payment_details,
+                    account_open_balance=balances.get(document.customer_id),
                 )
             )
         outcome = self.salesforce.post_documents(records)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Protocol
 
 from shared.flows.intacct_documents.models import (
@@ -53,6 +54,10 @@ class IntacctBooks(Protocol):
 
     def payments_of(self, ar_recordnos: Sequence[int]) -> dict[int, list[Payment]]:
         """Payments applied per AR invoice record number."""
+        ...
+
+    def customer_balances(self, customer_ids: Sequence[str]) -> dict[str, Decimal]:
+        """Each customer's open AR balance (what its posted invoices still owe)."""
         ...
 
 

@@ -333,3 +333,17 @@ def test_read_by_query_docparid_limits_to_one_definition(
     )
 
     assert _docnos(_data(intacct.ok(body))) == ["SO-1"]
+
+
+def test_a_customers_total_due_is_what_its_posted_invoices_still_owe(
+    intacct: IntacctCaller, history: dict[str, Any]
+) -> None:
+    # INV-1 59 + INV-2 118 less 50 paid + INV-4 295; the Sales Order posts nothing to AR
+    data = _data(
+        intacct.ok(read_by_query("CUSTOMER", "CUSTOMERID IN ('C-ALPINE','C-COASTAL')", "*"))
+    )
+    due = {c.findtext("CUSTOMERID"): c.findtext("TOTALDUE") for c in data.findall("customer")}
+
+    assert due == {"C-ALPINE": "422.00", "C-COASTAL": "177.00"}
+    owing = _data(intacct.ok(read_by_query("CUSTOMER", "TOTALDUE > 200", "CUSTOMERID")))
+    assert [c.findtext("CUSTOMERID") for c in owing.findall("customer")] == ["C-ALPINE"]
