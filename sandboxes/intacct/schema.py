@@ -103,6 +103,17 @@ OBJECTS: Final[dict[str, dict[str, Kind]]] = {
         "STATUS": _T,
         "WHENMODIFIED": _TS,
     },
+    # Audit trails (developer.intacct.com/api/company-console/audit-trails/): who changed
+    # which record and when; ACCESSMODE "Deleted" is how a deletion shows, since a deleted
+    # record can no longer be read. OBJECTKEY is the record's RECORDNO.
+    "AUDITHISTORY": {
+        "USERID": _T,
+        "ACCESSTIME": _TS,
+        "ACCESSMODE": _T,
+        "SOURCE": _T,
+        "OBJECTTYPE": _T,
+        "OBJECTKEY": _T,
+    },
     "SODOCUMENTPARAMS": {
         "RECORDNO": _I,
         "DOCID": _T,

@@ -161,6 +161,16 @@ class Payment:
         return money(sum((a.amount for a in self.applications), Decimal(0)))
 
 
+@dataclass(frozen=True)
+class AuditEntry:
+    user_id: str
+    access_time: datetime
+    access_mode: str
+    source: str
+    object_type: str
+    object_key: str
+
+
 @dataclass
 class Company:
     customers: dict[str, Customer] = field(default_factory=dict)
@@ -168,6 +178,7 @@ class Company:
     definitions: dict[str, TransactionDefinition] = field(default_factory=dict)
     documents: dict[int, Document] = field(default_factory=dict)
     payments: dict[int, Payment] = field(default_factory=dict)
+    audit: list[AuditEntry] = field(default_factory=list)
     counters: dict[str, int] = field(default_factory=dict)
     # The gateway's clock (aware UTC); a transaction's deep copy shares it (SandboxClock).
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC), compare=False)
@@ -254,6 +265,28 @@ class Company:
             self._line(start + offset, spec, item) for offset, (spec, item) in enumerate(resolved)
         )
         document.modified = self.now()
+        return document
+
+    def delete_document(
+        self, docid: str, user_id: str = "Admin", when: datetime | None = None
+    ) -> Document:
+        """Deletes a document as a user does in the UI; the audit trail keeps the deletion."""
+        document = self.find_document(docid)
+        if document is None:
+            raise ValueError(f"no document {docid}")
+        if self.paid_on(document) > 0:
+            raise ValueError(f"{docid} has payments applied; reverse them before deleting it")
+        del self.documents[document.recordno]
+        self.audit.append(
+            AuditEntry(
+                user_id=user_id,
+                access_time=when or self.now(),
+                access_mode="Deleted",
+                source="ui",
+                object_type="sodocument",
+                object_key=str(document.recordno),
+            )
+        )
         return document
 
     def find_document(self, docid: str) -> Document | None:
@@ -385,8 +418,10 @@ class Company:
             "CUSTOMER": lambda: [self.customer_record(c) for c in self.customers.values()],
             "ITEM": lambda: [_item_record(i) for i in self.items.values()],
             "SODOCUMENTPARAMS": lambda: [_definition_record(d) for d in self.definitions.values()],
+            "AUDITHISTORY": lambda: [_audit_record(e) for e in self.audit],
         }[object_name]()
-        return sorted(rows, key=lambda row: row["RECORDNO"])
+        # audit entries have no RECORDNO: they stay in the order they happened
+        return sorted(rows, key=lambda row: row.get("RECORDNO", 0))
 
     def owned_records(self, object_name: str, recordno: int) -> list[dict[str, Any]]:
         if object_name == "SODOCUMENT":
@@ -490,6 +525,17 @@ class Company:
             "PAYMENTAMOUNT": application.amount,
             "WHENMODIFIED": payment.modified,
         }
+
+
+def _audit_record(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "USERID": entry.user_id,
+        "ACCESSTIME": entry.access_time,
+        "ACCESSMODE": entry.access_mode,
+        "SOURCE": entry.source,
+        "OBJECTTYPE": entry.object_type,
+        "OBJECTKEY": entry.object_key,
+    }
 
 
 def _item_record(item: Item) -> dict[str, Any]:
