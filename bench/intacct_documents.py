@@ -7,7 +7,7 @@ One local stack (template.yaml, the Salesforce and Intacct sandboxes, demo data)
 - `salesforce_calls_per_posted_document_10_lines`: an invoice of 10 lines made in Intacct,
   posted back by the poll (target 1: one composite graph for header and lines).
 - `intacct_calls_per_idle_poll`: a poll when nothing changed (documents of every To
-  Salesforce type in one request, payments in one more).
+  Salesforce type, payment details and deletions: functions of ONE request).
 - `salesforce_calls_per_1000_invoices` / `intacct_calls_per_1000_invoices`: 1,000 invoices
   of 2 lines made in Intacct, posted back by one poll.
 Salesforce counts leave out the OAuth token endpoint.

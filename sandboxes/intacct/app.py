@@ -175,7 +175,8 @@ class IntacctSandbox(SandboxApp):
                         "PONUMBER"?, "TERMNAME"?, "MESSAGE"?, "STATE"?, "WHENMODIFIED"?,
                         "lines": [{"ITEMID", "QUANTITY", "PRICE"?, "UNIT"?, "MEMO"?}]}],
          "payments": [{"invoice": DOCID, "AMOUNT", "WHENPAID", "PAYMENTMETHOD"?,
-                       "DOCNUMBER"?, "DESCRIPTION"?, "WHENMODIFIED"?}]}
+                       "DOCNUMBER"?, "DESCRIPTION"?, "WHENMODIFIED"?}],
+         "deletions": [{"DOCID", "WHEN"?}]}  (a user deleting documents in the UI)
 
         Dates read mm/dd/yyyy or yyyy-mm-dd; timestamps mm/dd/yyyy hh:mm:ss (UTC).
         """
@@ -214,6 +215,12 @@ class IntacctSandbox(SandboxApp):
                 modified=_modified(payment),
             )
             created["payments"].append({"RECORDNO": made_payment.recordno})
+        for deletion in data.get("deletions", []):
+            when = deletion.get("WHEN")
+            gone = company.delete_document(
+                deletion["DOCID"], when=schema.parse_timestamp(when) if when else None
+            )
+            created.setdefault("deleted", []).append({"RECORDNO": gone.recordno})
         return created
 
     def snapshot(self) -> dict[str, Any]:

@@ -90,6 +90,9 @@ OBJECTS: Final[dict[str, dict[str, Kind]]] = {
         "CUSTOMERID": _T,
         "NAME": _T,
         "STATUS": _T,
+        # the customer's open AR balance (developer.intacct.com/api/accounts-receivable/customers/
+        # queries CUSTOMER by TOTALDUE); read-only, derived from its posted invoices
+        "TOTALDUE": _D,
         "WHENMODIFIED": _TS,
     },
     "ITEM": {
@@ -99,6 +102,17 @@ OBJECTS: Final[dict[str, dict[str, Kind]]] = {
         "BASEPRICE": _D,
         "STATUS": _T,
         "WHENMODIFIED": _TS,
+    },
+    # Audit trails (developer.intacct.com/api/company-console/audit-trails/): who changed
+    # which record and when; ACCESSMODE "Deleted" is how a deletion shows, since a deleted
+    # record can no longer be read. OBJECTKEY is the record's RECORDNO.
+    "AUDITHISTORY": {
+        "USERID": _T,
+        "ACCESSTIME": _TS,
+        "ACCESSMODE": _T,
+        "SOURCE": _T,
+        "OBJECTTYPE": _T,
+        "OBJECTKEY": _T,
     },
     "SODOCUMENTPARAMS": {
         "RECORDNO": _I,

@@ -161,6 +161,16 @@ class Payment:
         return money(sum((a.amount for a in self.applications), Decimal(0)))
 
 
+@dataclass(frozen=True)
+class AuditEntry:
+    user_id: str
+    access_time: datetime
+    access_mode: str
+    source: str
+    object_type: str
+    object_key: str
+
+
 @dataclass
 class Company:
     customers: dict[str, Customer] = field(default_factory=dict)
@@ -168,6 +178,7 @@ class Company:
     definitions: dict[str, TransactionDefinition] = field(default_factory=dict)
     documents: dict[int, Document] = field(default_factory=dict)
     payments: dict[int, Payment] = field(default_factory=dict)
+    audit: list[AuditEntry] = field(default_factory=list)
     counters: dict[str, int] = field(default_factory=dict)
     # The gateway's clock (aware UTC); a transaction's deep copy shares it (SandboxClock).
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC), compare=False)
@@ -254,6 +265,28 @@ class Company:
             self._line(start + offset, spec, item) for offset, (spec, item) in enumerate(resolved)
         )
         document.modified = self.now()
+        return document
+
+    def delete_document(
+        self, docid: str, user_id: str = "Admin", when: datetime | None = None
+    ) -> Document:
+        """Deletes a document as a user does in the UI; the audit trail keeps the deletion."""
+        document = self.find_document(docid)
+        if document is None:
+            raise ValueError(f"no document {docid}")
+        if self.paid_on(document) > 0:
+            raise ValueError(f"{docid} has payments applied; reverse them before deleting it")
+        del self.documents[document.recordno]
+        self.audit.append(
+            AuditEntry(
+                user_id=user_id,
+                access_time=when or self.now(),
+                access_mode="Deleted",
+                source="ui",
+                object_type="sodocument",
+                object_key=str(document.recordno),
+            )
+        )
         return document
 
     def find_document(self, docid: str) -> Document | None:
@@ -382,11 +415,13 @@ class Company:
                 for p in self.payments.values()
                 for a in p.applications
             ],
-            "CUSTOMER": lambda: [_customer_record(c) for c in self.customers.values()],
+            "CUSTOMER": lambda: [self.customer_record(c) for c in self.customers.values()],
             "ITEM": lambda: [_item_record(i) for i in self.items.values()],
             "SODOCUMENTPARAMS": lambda: [_definition_record(d) for d in self.definitions.values()],
+            "AUDITHISTORY": lambda: [_audit_record(e) for e in self.audit],
         }[object_name]()
-        return sorted(rows, key=lambda row: row["RECORDNO"])
+        # audit entries have no RECORDNO: they stay in the order they happened
+        return sorted(rows, key=lambda row: row.get("RECORDNO", 0))
 
     def owned_records(self, object_name: str, recordno: int) -> list[dict[str, Any]]:
         if object_name == "SODOCUMENT":
@@ -396,6 +431,26 @@ class Company:
             payment = self.payments[recordno]
             return [self.application_record(payment, a) for a in payment.applications]
         return []
+
+    def customer_record(self, customer: Customer) -> dict[str, Any]:
+        # TOTALDUE: what the customer owes on its posted invoices. Like an invoice's TOTALDUE,
+        # it moves with payments without touching WHENMODIFIED.
+        due = sum(
+            (
+                d.total - self.paid_on(d)
+                for d in self.documents.values()
+                if d.customer_id == customer.customer_id and d.ar_recordno is not None
+            ),
+            Decimal(0),
+        )
+        return {
+            "RECORDNO": customer.recordno,
+            "CUSTOMERID": customer.customer_id,
+            "NAME": customer.name,
+            "STATUS": customer.status,
+            "TOTALDUE": money(due),
+            "WHENMODIFIED": customer.modified,
+        }
 
     def document_record(self, document: Document) -> dict[str, Any]:
         customer = self.customers.get(document.customer_id)
@@ -472,13 +527,14 @@ class Company:
         }
 
 
-def _customer_record(customer: Customer) -> dict[str, Any]:
+def _audit_record(entry: AuditEntry) -> dict[str, Any]:
     return {
-        "RECORDNO": customer.recordno,
-        "CUSTOMERID": customer.customer_id,
-        "NAME": customer.name,
-        "STATUS": customer.status,
-        "WHENMODIFIED": customer.modified,
+        "USERID": entry.user_id,
+        "ACCESSTIME": entry.access_time,
+        "ACCESSMODE": entry.access_mode,
+        "SOURCE": entry.source,
+        "OBJECTTYPE": entry.object_type,
+        "OBJECTKEY": entry.object_key,
     }
 
 

@@ -271,6 +271,46 @@ def test_an_invoice_made_in_intacct_appears_with_lines_then_its_open_balance_aft
     )
     assert after["Total_Paid__c"] == 500.0 and after["Total_Due__c"] == 496.0
     assert [p["Amount__c"] for p in after["Payments__r"]["records"]] == [500.0]
+    # the Account shows what the customer owes on all its invoices (Intacct's CUSTOMER.TOTALDUE)
+    [customer] = [
+        c for c in app.snapshot()["objects"]["CUSTOMER"] if c["CUSTOMERID"] == "C-REDWOOD"
+    ]
+    assert float(customer["TOTALDUE"]) >= 496.0
+    assert after["Account__r"]["Intacct_Open_Balance__c"] == float(customer["TOTALDUE"])
+
+
+def test_a_document_deleted_in_intacct_is_shown_as_deleted_in_salesforce(
+    stack: LocalStack, sf: Salesforce
+) -> None:
+    app = stack.sandboxes["intacct"].app
+    [made] = app.seed(
+        {
+            "documents": [
+                {
+                    "DOCPARID": "Sales Order",
+                    "CUSTVENDID": "C-ALPINE",
+                    "WHENCREATED": "2026-12-01",
+                    "lines": [{"ITEMID": "STOVE-1", "QUANTITY": 1}],
+                }
+            ]
+        }
+    )["documents"]
+    stack.run_schedule(POLL)
+    soql = (
+        "SELECT State__c, Total__c, (SELECT Item_Id__c FROM Lines__r) FROM "
+        f"Intacct_Sales_Document__c WHERE Intacct_Key__c = '{made['DOCID']}'"
+    )
+    [before] = query(sf, soql)
+    assert before["State__c"] != "Deleted in Intacct"
+
+    app.seed({"deletions": [{"DOCID": made["DOCID"]}]})
+    stack.run_schedule(POLL)
+    [after] = query(sf, soql)
+    assert after["State__c"] == "Deleted in Intacct"
+    assert after["Total__c"] == before["Total__c"]  # kept, read-only, for the history
+    assert [line["Item_Id__c"] for line in after["Lines__r"]["records"]] == ["STOVE-1"]
+    [job] = [j for j in jobs_of(stack, "") if j.get("version", {}).get("S") == "deleted"]
+    assert job["status"]["S"] == "done"
 
 
 def test_a_poll_with_nothing_changed_costs_one_intacct_request(stack: LocalStack) -> None:
@@ -278,7 +318,8 @@ def test_a_poll_with_nothing_changed_costs_one_intacct_request(stack: LocalStack
     stack.run_schedule(POLL)  # settle what earlier tests changed
     before = admin.count()
     stack.run_schedule(POLL)
-    assert admin.count() - before == 2  # documents of every type + payments: one request each
+    # documents of every type, payment details and deletions: one function each, ONE request
+    assert admin.count() - before == 1
 
 
 def test_the_demo_scenario_passes(stack: LocalStack) -> None:

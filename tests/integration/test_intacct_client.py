@@ -123,3 +123,18 @@ def test_changed_documents_are_read_per_type_in_one_request_with_readmore(
     assert len(changed["Sales Quote"]) == 3 and changed["Sales Invoice"] == []
     lines = books.lines_of([d.key for d in changed["Sales Quote"]], [])
     assert all(len(found) == 2 for found in lines.values())
+
+
+def test_changes_deletions_and_payments_are_one_request(
+    books: IntacctClient, intacct: SandboxServer, ca: LocalCA
+) -> None:
+    key = books.create_document("sf-gone", quote("sf-gone"))
+    made = books.document(key, header_fields=[], detail_fields=[])
+    assert made is not None
+    SandboxAdmin(intacct.base_url, str(ca.bundle_path)).seed({"deletions": [{"DOCID": key}]})
+    before = books.requests
+    changes = books.changes({"Sales Quote": []}, EPOCH, paid_since=EPOCH, deleted_since=EPOCH)
+    assert books.requests == before + 1
+    assert changes.documents == {"Sales Quote": []}
+    assert [recordno for recordno, _ in changes.deleted] == [made.recordno]
+    assert changes.paid == []

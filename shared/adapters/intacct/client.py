@@ -7,8 +7,10 @@
     document            readByQuery SODOCUMENT + readByQuery SODOCUMENTENTRY        1 request
     changed_documents   readByQuery SODOCUMENT WHENMODIFIED >= since (+ readMore)   1 (+pages)
     changed_many        the same for several types, each a function of ONE request   1 (+pages)
+    changes             changed_many + payment details + AUDITHISTORY deletions     1 (+pages)
     lines_of            readByQuery SODOCUMENTENTRY DOCHDRID IN (...) (+ readMore)   1 (+pages)
     payments_of         readByQuery ARPYMTDETAIL RECORDKEY IN (...), then ARPYMT     2 (+pages)
+    customer_balances   readByQuery CUSTOMER CUSTOMERID IN (...): TOTALDUE           1 (+pages)
     payments_changed    readByQuery ARPYMTDETAIL of ARPYMT modified since            see there
 
 Where the documentation is silent (choices made here):
@@ -38,6 +40,7 @@ from shared.adapters.intacct.gateway import (
 )
 from shared.errors import ConfigurationError, RetryableError
 from shared.flows.intacct_documents.models import (
+    Changes,
     DocumentLine,
     IntacctDocument,
     NewDocument,
@@ -210,6 +213,71 @@ class IntacctClient:
             for (transaction_type, fields), result in zip(types.items(), results, strict=True)
         }
 
+    def changes(
+        self,
+        types: dict[str, Sequence[str]],
+        since: datetime,
+        *,
+        paid_since: datetime | None = None,
+        deleted_since: datetime | None = None,
+    ) -> Changes:
+        """Everything a poll reads, in ONE request (a function per question, each with its own
+        result set), then readMore for the answers with more pages:
+
+        - per type, the documents modified since `since` (SODOCUMENT by DOCPARID);
+        - the payment details modified since `paid_since` (payments do not move an invoice's
+          WHENMODIFIED);
+        - the sales documents deleted since `deleted_since`: a deleted record can no longer be
+          read, so its deletion is found in the audit trail, AUDITHISTORY with ACCESSMODE
+          'Deleted' (developer.intacct.com/api/company-console/audit-trails/)."""
+        query = f"WHENMODIFIED >= {quoted(timestamp(since))}"
+        functions = [
+            Function(
+                f"type{index}",
+                self._query(
+                    "SODOCUMENT", [*HEADER_FIELDS, *fields], query, docparid=transaction_type
+                ),
+            )
+            for index, (transaction_type, fields) in enumerate(types.items())
+        ]
+        if paid_since is not None:
+            paid_query = f"WHENMODIFIED >= {quoted(timestamp(paid_since))}"
+            fields = ["RECORDNO", "RECORDKEY", "WHENMODIFIED"]
+            functions.append(Function("paid", self._query("ARPYMTDETAIL", fields, paid_query)))
+        if deleted_since is not None:
+            deleted_query = (
+                "OBJECTTYPE = 'sodocument' AND ACCESSMODE IN ('Deleted', 'Delete Event') "
+                f"AND ACCESSTIME >= {quoted(timestamp(deleted_since))}"
+            )
+            fields = ["OBJECTKEY", "ACCESSTIME"]
+            functions.append(
+                Function("deleted", self._query("AUDITHISTORY", fields, deleted_query))
+            )
+        if not functions:
+            return Changes(documents={})
+        results = iter(self.gateway.run(functions, control_id=f"changes-{timestamp(since)}"))
+        documents = {
+            transaction_type: [
+                parse_document(row, fields) for row in self._pages(next(results), "sodocument")
+            ]
+            for transaction_type, fields in types.items()
+        }
+        paid = []
+        if paid_since is not None:
+            paid = [
+                (f"{row['RECORDNO']}@{row.get('WHENMODIFIED', '')}", int(row["RECORDKEY"]))
+                for row in self._pages(next(results), "arpymtdetail")
+                if row.get("RECORDKEY")
+            ]
+        deleted = []
+        if deleted_since is not None:
+            deleted = [
+                (int(row["OBJECTKEY"]), _timestamp(row.get("ACCESSTIME", "")))
+                for row in self._pages(next(results), "audithistory")
+                if row.get("OBJECTKEY", "").isdigit()
+            ]
+        return Changes(documents=documents, paid=paid, deleted=deleted)
+
     def lines_of(
         self, keys: Sequence[str], detail_fields: Sequence[str]
     ) -> dict[str, list[DocumentLine]]:
@@ -220,6 +288,17 @@ class IntacctClient:
             for row in self._records(element, "sodocumententry"):
                 found.setdefault(row["DOCHDRID"], []).append(parse_line(row, detail_fields))
         return found
+
+    def customer_balances(self, customer_ids: Sequence[str]) -> dict[str, Decimal]:
+        """Each customer's open AR balance: CUSTOMER.TOTALDUE (the field Intacct's customer
+        query example selects, developer.intacct.com/api/accounts-receivable/customers/)."""
+        balances: dict[str, Decimal] = {}
+        for chunk in _chunks(sorted(set(customer_ids))):
+            query = f"CUSTOMERID IN ({', '.join(quoted(c) for c in chunk)})"
+            element = self._query("CUSTOMER", ["CUSTOMERID", "TOTALDUE"], query)
+            for row in self._records(element, "customer"):
+                balances[row["CUSTOMERID"]] = _decimal(row.get("TOTALDUE", ""))
+        return balances
 
     # -- payments ----------------------------------------------------------------------------
 

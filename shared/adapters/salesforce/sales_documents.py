@@ -3,6 +3,8 @@
     opportunity_for_document  GET /query  the opportunity, its account, its product lines and
                               the sales documents already linked to it, in ONE SOQL statement
     record_customer_id        PATCH /sobjects/Account/<id>  (a customer created in Intacct)
+    mark_deleted              GET /query (documents by Intacct_Record_No__c, not yet marked),
+                              PATCH /composite/sobjects (State__c = Deleted in Intacct)
     post_documents            POST /composite/graph: ONE graph per document (all-or-nothing),
                               as many graphs per call as Salesforce allows (75 graphs, 500
                               nodes), counted as ONE API request. Nodes of a document's graph:
@@ -182,6 +184,58 @@ class SalesDocuments:
         for key in by_graph.values():
             outcome.setdefault(key, "Salesforce did not answer this document's graph")
         return outcome
+
+    def mark_deleted(self, recordnos: Sequence[int], state: str) -> list[str]:
+        """One query for the records not yet marked, one collections update per 200 of them
+        (nothing at all when none is in Salesforce)."""
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(recordnos), 200):
+            chunk = [str(n) for n in recordnos[start : start + 200]]
+            soql = format_soql(
+                "SELECT Id, Intacct_Key__c FROM Intacct_Sales_Document__c "
+                "WHERE Intacct_Record_No__c IN {} AND State__c != {}",
+                chunk,
+                state,
+            )
+            answer = self._query_all(soql)
+            found += answer.get("records") or []
+        marked: list[str] = []
+        for start in range(0, len(found), 200):
+            rows = found[start : start + 200]
+            body = {
+                "allOrNone": False,
+                "records": [
+                    {
+                        "attributes": {"type": "Intacct_Sales_Document__c"},
+                        "id": row["Id"],
+                        "State__c": state,
+                    }
+                    for row in rows
+                ],
+            }
+            results = self._update_collection(body)
+            marked += [
+                row.get("Intacct_Key__c") or row["Id"]
+                for row, result in zip(rows, results or [], strict=False)
+                if isinstance(result, dict) and result.get("success")
+            ]
+        return marked
+
+    def _query_all(self, soql: str) -> dict[str, Any]:
+        timeout = call_timeout(self.timeout, "a Salesforce query")
+        return dict(
+            call_translated(self.connection, lambda sf: sf.query_all(soql, timeout=timeout))
+        )
+
+    def _update_collection(self, body: dict[str, Any]) -> list[Any]:
+        timeout = call_timeout(self.timeout, "a Salesforce collections update")
+        data = json.dumps(body)
+
+        def update(sf: Any) -> list[Any]:
+            answer = sf.restful("composite/sobjects", method="PATCH", data=data, timeout=timeout)
+            return list(answer or [])
+
+        return call_translated(self.connection, update)
 
     def _post_graphs(self, payload: list[dict[str, Any]]) -> dict[str, Any]:
         timeout = call_timeout(self.timeout, "a Salesforce composite graph")

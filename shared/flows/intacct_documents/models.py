@@ -105,3 +105,12 @@ class SalesDocumentRecord:
     lines: tuple[tuple[str, dict[str, object]], ...] | None  # (Line_Key__c, fields); None: skip
     payments: tuple[tuple[str, dict[str, object]], ...] = ()
     account_open_balance: Decimal | None = None  # with payment details: the customer's due
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed in Intacct since the poll's watermarks, as read in ONE request."""
+
+    documents: dict[str, list[IntacctDocument]]  # per To Salesforce type
+    paid: list[tuple[str, int]] = field(default_factory=list)  # (detail version, AR recordno)
+    deleted: list[tuple[int, datetime]] = field(default_factory=list)  # (RECORDNO, deleted at)

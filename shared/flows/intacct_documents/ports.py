@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Protocol
 
 from shared.flows.intacct_documents.models import (
+    Changes,
     DocumentLine,
     IntacctDocument,
     NewDocument,
@@ -30,15 +32,17 @@ class IntacctBooks(Protocol):
         """The header and its lines, in one read."""
         ...
 
-    def changed_many(
-        self, types: dict[str, Sequence[str]], since: datetime
-    ) -> dict[str, list[IntacctDocument]]:
-        """Per type (-> its extra header fields), the headers modified at or after `since`:
-        one request for every type, then their pages."""
-        ...
-
-    def invoices_paid_since(self, since: datetime) -> list[tuple[str, int]]:
-        """(payment detail version, AR invoice record number) of payments changed since."""
+    def changes(
+        self,
+        types: dict[str, Sequence[str]],
+        since: datetime,
+        *,
+        paid_since: datetime | None = None,
+        deleted_since: datetime | None = None,
+    ) -> Changes:
+        """In ONE request (then pages): per type (-> its extra header fields) the headers
+        modified at or after `since`; the payment details changed since `paid_since`; the
+        sales documents deleted since `deleted_since`."""
         ...
 
     def documents_of_invoices(
@@ -55,10 +59,19 @@ class IntacctBooks(Protocol):
         """Payments applied per AR invoice record number."""
         ...
 
+    def customer_balances(self, customer_ids: Sequence[str]) -> dict[str, Decimal]:
+        """Each customer's open AR balance (what its posted invoices still owe)."""
+        ...
+
 
 class SalesforceDocuments(Protocol):
     def opportunity_for_document(self, opportunity_id: str) -> OpportunityForDocument | None: ...
     def record_customer_id(self, account_id: str, customer_id: str) -> None: ...
     def post_documents(self, records: Sequence[SalesDocumentRecord]) -> dict[str, str | None]:
         """Upsert each document with its lines; per key, None when written or the reason."""
+        ...
+
+    def mark_deleted(self, recordnos: Sequence[int], state: str) -> list[str]:
+        """Set `state` on the records of these Intacct documents (by RECORDNO) that do not have
+        it yet; the Intacct keys of the records changed."""
         ...

@@ -8,6 +8,8 @@ from shared.flows.intacct_documents.events import type_code
 from shared.flows.intacct_documents.models import IntacctDocument, SalesDocumentRecord
 from shared.flows.intacct_documents.settings import TransactionSync
 
+DELETED_STATE = "Deleted in Intacct"  # State__c of a record whose document was deleted there
+
 
 def control_id(opportunity_id: str, transaction_type: str, version: str | None) -> str:
     """The control id of a create: one document per opportunity and type (one-to-one), or per
@@ -31,6 +33,7 @@ def sales_document_record(
         "Name": document.key[:80],
         "Document_Type__c": document.transaction_type,
         "Document_Number__c": document.number,
+        "Intacct_Record_No__c": str(document.recordno),
         "State__c": document.state,
         "Document_Date__c": document.created,
         "Due_Date__c": document.due,

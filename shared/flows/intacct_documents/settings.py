@@ -39,6 +39,7 @@ RESERVED_DOCUMENT_FIELDS = frozenset(
         "Intacct_Key__c",
         "Document_Type__c",
         "Document_Number__c",
+        "Intacct_Record_No__c",
         "State__c",
         "Total__c",
         "Total_Due__c",

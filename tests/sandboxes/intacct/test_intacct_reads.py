@@ -333,3 +333,43 @@ def test_read_by_query_docparid_limits_to_one_definition(
     )
 
     assert _docnos(_data(intacct.ok(body))) == ["SO-1"]
+
+
+def test_a_customers_total_due_is_what_its_posted_invoices_still_owe(
+    intacct: IntacctCaller, history: dict[str, Any]
+) -> None:
+    # INV-1 59 + INV-2 118 less 50 paid + INV-4 295; the Sales Order posts nothing to AR
+    data = _data(
+        intacct.ok(read_by_query("CUSTOMER", "CUSTOMERID IN ('C-ALPINE','C-COASTAL')", "*"))
+    )
+    due = {c.findtext("CUSTOMERID"): c.findtext("TOTALDUE") for c in data.findall("customer")}
+
+    assert due == {"C-ALPINE": "422.00", "C-COASTAL": "177.00"}
+    owing = _data(intacct.ok(read_by_query("CUSTOMER", "TOTALDUE > 200", "CUSTOMERID")))
+    assert [c.findtext("CUSTOMERID") for c in owing.findall("customer")] == ["C-ALPINE"]
+
+
+def test_a_deleted_document_is_gone_and_its_deletion_is_in_the_audit_trail(
+    admin: SandboxAdmin, intacct: IntacctCaller, history: dict[str, Any]
+) -> None:
+    order = next(d for d in history["documents"] if d["DOCID"] == "Sales Order-SO-1")
+    admin.seed({"deletions": [{"DOCID": "Sales Order-SO-1", "WHEN": "11/20/2026 08:00:00"}]})
+
+    assert _docnos(_data(intacct.ok(read_by_query("SODOCUMENT", "DOCNO = 'SO-1'")))) == []
+    query = (
+        "OBJECTTYPE = 'sodocument' AND ACCESSMODE = 'Deleted' "
+        "AND ACCESSTIME >= '11/20/2026 00:00:00'"
+    )
+    audit = _data(intacct.ok(read_by_query("AUDITHISTORY", query))).findall("audithistory")
+    assert [(a.findtext("OBJECTKEY"), a.findtext("ACCESSTIME")) for a in audit] == [
+        (str(order["RECORDNO"]), "11/20/2026 08:00:00")
+    ]
+    later = read_by_query("AUDITHISTORY", "ACCESSTIME >= '11/21/2026 00:00:00'")
+    assert _data(intacct.ok(later)).findall("audithistory") == []
+
+
+def test_an_invoice_with_payments_cannot_be_deleted(
+    admin: SandboxAdmin, history: dict[str, Any]
+) -> None:
+    with pytest.raises(Exception, match="400"):
+        admin.seed({"deletions": [{"DOCID": "Sales Invoice-INV-2"}]})
