@@ -159,3 +159,30 @@ def test_jobs_are_found_by_record_key_and_a_viewer_cannot_replay(
     viewer = Principal(user_id="005x", username="vera@example.com", role=Role.VIEWER)
     with pytest.raises(Forbidden):
         service.replay(["netsuite:salesorder:2:v1"], viewer)
+
+
+def test_counters_rebuilt_from_the_index_match_the_jobs_stored(
+    clean_tables: dict[str, str], counted: tuple[Any, Counter[str]]
+) -> None:
+    """`ops recount` for jobs stored before the counters existed: job n is 7 n minutes old."""
+    dynamodb, _ = counted
+    store(clean_tables, dynamodb, 400)
+    index = JobIndexStore(clean_tables["JobsTable"], dynamodb)
+    counts = JobCountsStore(clean_tables["JobCountsTable"], dynamodb)
+    for flow in declared_flows():
+        times = {status: index.updated_times(flow.name, status) for status in JobStatus}
+        counts.rebuild(flow.name, times, NOW, expires_at=0)
+
+    overview = console(clean_tables, dynamodb).overview()
+
+    flows = [flow.name for flow in declared_flows()]
+    statuses = [JobStatus.DONE, JobStatus.DONE, JobStatus.FAILED, JobStatus.QUEUED]
+    for shown in overview.flows:
+        mine = [n for n in range(400) if flows[n % len(flows)] == shown.name]
+        for status in (JobStatus.FAILED, JobStatus.QUEUED, JobStatus.DONE):
+            ages = [7 * n for n in mine if statuses[n % len(statuses)] is status]
+            today = NOW.hour * 60 + NOW.minute
+            expected = (sum(a <= today for a in ages), len(ages))  # all within the week
+            assert (shown.counts[status].day, shown.counts[status].week) == expected
+            if status is not JobStatus.DONE:
+                assert shown.counts[status].total == len(ages)
