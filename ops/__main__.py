@@ -96,6 +96,9 @@ def run(args: argparse.Namespace) -> int:
     elif args.command == "salespro-revoke":
         revoked = operator.app_credentials().revoke(args.credential_id)
         print(f"revoked {revoked.credential_id} of {revoked.user.user_id} at {revoked.revoked_at}")
+    elif args.command == "recount":
+        for flow, items in operator.recount().items():
+            print(f"{flow}: {items} counter item(s) rebuilt")
     elif args.command == "trigger":
         print(json.dumps(operator.trigger(args.schedule), indent=2, default=str))
     return 0
@@ -171,6 +174,9 @@ def parser() -> argparse.ArgumentParser:
     redrive.add_argument("queue", help="the queue's logical id, e.g. NetsuiteOrderQueue")
     hold = commands.add_parser("hold", help="the Salesforce API budget hold: see it, lift it")
     hold.add_argument("--lift", action="store_true", help="end the hold now")
+    commands.add_parser(
+        "recount", help="rebuild the console's job counters from the jobs table (once)"
+    )
     trigger = commands.add_parser("trigger", help="run a schedule now")
     trigger.add_argument(
         "schedule", help="Function or Function.EventName, e.g. NetsuiteBackstopFunction"

@@ -25,6 +25,7 @@ QUEUE_FOR_SOURCE = {
     "salesforce": "SalesforceOpportunityQueue",
 }
 JOBS_TABLE = "JobsTable"
+JOB_COUNTS_TABLE = "JobCountsTable"
 CURSORS_TABLE = "CursorsTable"
 
 
@@ -47,7 +48,11 @@ class Operator:
         self._endpoint_url = endpoint_url
         self._sqs = session.client("sqs", endpoint_url=endpoint_url)
         dynamodb = session.resource("dynamodb", endpoint_url=endpoint_url)
-        self._jobs = JobStore(resources[JOBS_TABLE], dynamodb)
+        self._dynamodb = dynamodb
+        # counted like the functions count (stores.job_counts), when the stack has the table
+        self._jobs = JobStore(
+            resources[JOBS_TABLE], dynamodb, counts_table=resources.get(JOB_COUNTS_TABLE)
+        )
         self._hold = BudgetHoldStore(CursorStore(resources[CURSORS_TABLE], dynamodb))
 
     # -- construction ---------------------------------------------------------------------------
@@ -186,6 +191,30 @@ class Operator:
 
     def replay_status(self, status: str, source: str | None = None) -> list[str]:
         return self.replay([job.job_id for job in self.jobs(status, source, limit=500)])
+
+    def recount(self) -> dict[str, int]:
+        """Rebuild the console's counters of every flow from the jobs table's index (once,
+        for jobs stored before the counters existed). Flow -> counter items written."""
+        from datetime import UTC, datetime
+
+        from shared.adapters.aws.stores.job_counts import DAY_KEPT_SECONDS, JobCountsStore
+        from shared.adapters.aws.stores.job_index import JobIndexStore
+        from shared.flow import declared_flows
+
+        if JOB_COUNTS_TABLE not in self.resources:
+            raise UsageError("the stack has no JobCountsTable: deploy this version first")
+        index = JobIndexStore(self.resources[JOBS_TABLE], self._dynamodb)
+        counts = JobCountsStore(self.resources[JOB_COUNTS_TABLE], self._dynamodb)
+        now = datetime.now(UTC)
+        return {
+            flow.name: counts.rebuild(
+                flow.name,
+                {status: index.updated_times(flow.name, status) for status in JobStatus},
+                now,
+                expires_at=int(now.timestamp()) + DAY_KEPT_SECONDS,
+            )
+            for flow in declared_flows()
+        }
 
     # -- the Salesforce API budget hold ---------------------------------------------------------
 

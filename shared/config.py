@@ -37,6 +37,8 @@ class Resources(BaseModel):
 
     stage: str = Field("local", alias="SALESBRIDGE_STAGE")
     jobs_table: str | None = Field(None, alias="JOBS_TABLE")
+    # the console's counts per flow and status, kept with each job's write (stores.job_counts)
+    job_counts_table: str | None = Field(None, alias="JOB_COUNTS_TABLE")
     links_table: str | None = Field(None, alias="LINKS_TABLE")
     cursors_table: str | None = Field(None, alias="CURSORS_TABLE")
     settings_parameter: str | None = Field(None, alias="SETTINGS_PARAMETER")

@@ -53,7 +53,8 @@ if TYPE_CHECKING:
 def jobs() -> JobStore:
     from shared.adapters.aws.stores.jobs import JobStore
 
-    return JobStore(resources().require("jobs_table"))
+    env = resources()
+    return JobStore(env.require("jobs_table"), counts_table=env.job_counts_table)
 
 
 @cache
@@ -276,6 +277,7 @@ def console() -> Console:
 
     from shared.adapters.aws.dead_letters import SqsDeadLetters
     from shared.adapters.aws.stores.audit import AuditStore
+    from shared.adapters.aws.stores.job_counts import JobCountsStore
     from shared.adapters.aws.stores.job_index import JobIndexStore
     from shared.clock import real_utc_now
     from shared.console.service import Console
@@ -285,6 +287,7 @@ def console() -> Console:
     return Console(
         flows=declared_flows(),
         index=JobIndexStore(env.require("jobs_table")),
+        counts=JobCountsStore(env.require("job_counts_table")),
         jobs=jobs(),
         audit=AuditStore(env.require("audit_table")),
         dead_letters=SqsDeadLetters(json.loads(env.console_queues or "{}")),

@@ -143,8 +143,8 @@ def _flow(flow: FlowOverview, who: Principal, csrf: str, base: str) -> str:
         f"<li>Last success: {escape(flow.last_success or 'none')}</li>"
         f"<li>Oldest waiting job: {escape(flow.oldest_waiting or 'none')}</li>{dlqs}</ul>"
         f"<table><caption>Jobs of {escape(flow.name)} by status</caption><thead><tr>"
-        '<th scope="col">status</th><th scope="col">last hour</th><th scope="col">last day'
-        '</th><th scope="col">last week</th><th scope="col">all</th></tr></thead>'
+        '<th scope="col">status</th><th scope="col">this hour</th><th scope="col">today (UTC)'
+        '</th><th scope="col">7 days</th><th scope="col">now</th></tr></thead>'
         f"<tbody>{rows}</tbody></table></section>"
     )
 

@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Protocol
 
 from shared.console.models import AuditEntry
 from shared.jobs import Job, JobStatus
 
 
+class FlowCounts(Protocol):
+    """One flow's jobs per status: entered this hour, today, in the last 7 days (calendar, UTC),
+    and in it now (None for the statuses that expire)."""
+
+    def hour(self, status: JobStatus) -> int: ...
+    def day(self, status: JobStatus) -> int: ...
+    def week(self, status: JobStatus) -> int: ...
+    def now(self, status: JobStatus) -> int | None: ...
+    @property
+    def last_done(self) -> str | None: ...
+
+
+class JobCounts(Protocol):
+    def read(self, flows: list[str], now: datetime) -> Mapping[str, FlowCounts]: ...
+
+
 class JobIndex(Protocol):
-    def updated_times(
-        self, flow: str, status: JobStatus, since: str | None = None, *, newest_first: bool = False
-    ) -> list[str]: ...
-    def latest_time(self, flow: str, status: JobStatus) -> str | None: ...
+    def oldest_time(self, flow: str, status: JobStatus) -> str | None: ...
     def by_flow_status(
         self, flow: str, status: JobStatus, before: str | None, limit: int
     ) -> list[Job]: ...

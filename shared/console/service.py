@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from shared.clock import iso_millis
@@ -25,7 +25,7 @@ from shared.console.models import (
     Principal,
     StatusCounts,
 )
-from shared.console.ports import AuditLog, DeadLetters, Hold, JobIndex
+from shared.console.ports import AuditLog, DeadLetters, FlowCounts, Hold, JobCounts, JobIndex
 from shared.errors import BadRequest, ConfigurationError, Forbidden, NotFound
 from shared.flow import Flow
 from shared.intake import fifo_dedup_id, fifo_group_id
@@ -33,9 +33,6 @@ from shared.jobs import FINISHED, Job, JobRepository, JobStatus
 from shared.observability import mask_personal_data, redact
 
 WAITING = (JobStatus.RECEIVED, JobStatus.QUEUED)
-# Statuses that never expire are counted whole; finished ones over the last week only (they
-# expire after 30 days and there can be many).
-COUNTED_WHOLE = (JobStatus.RECEIVED, JobStatus.QUEUED, JobStatus.HELD, JobStatus.FAILED)
 MAX_PAGE = 100
 MAX_REPLAY = 500
 
@@ -88,6 +85,7 @@ class Console:
         *,
         flows: list[Flow],
         index: JobIndex,
+        counts: JobCounts,
         jobs: JobRepository,
         audit: AuditLog,
         dead_letters: DeadLetters,
@@ -97,6 +95,7 @@ class Console:
     ) -> None:
         self._flows = {flow.name: flow for flow in flows}
         self._index = index
+        self._counts = counts
         self._jobs = jobs
         self._audit = audit
         self._dead_letters = dead_letters
@@ -113,9 +112,13 @@ class Console:
     def overview(self) -> Overview:
         now = self._clock()
         settings, problems = self._settings_and_problems()
+        counts = self._counts.read(list(self._flows), now)
         return Overview(
             generated_at=iso_millis(now),
-            flows=[self._flow_overview(flow, now, settings, problems) for flow in self.flows],
+            flows=[
+                self._flow_overview(flow, counts[flow.name], settings, problems)
+                for flow in self.flows
+            ],
             hold=self.hold(),
         )
 
@@ -270,27 +273,23 @@ class Console:
     # -- parts ---------------------------------------------------------------------------------
 
     def _flow_overview(
-        self, flow: Flow, now: datetime, settings: Any, problems: list[str]
+        self, flow: Flow, counted: FlowCounts, settings: Any, problems: list[str]
     ) -> FlowOverview:
-        hour, day, week = (iso_millis(now - timedelta(**k)) for k in _WINDOWS)
-        counts: dict[str, StatusCounts] = {}
-        last_success = oldest_waiting = None
-        for status in JobStatus:
-            whole = status in COUNTED_WHOLE
-            newest_first = status is JobStatus.DONE
-            times = self._index.updated_times(
-                flow.name, status, None if whole else week, newest_first=newest_first
+        counts = {
+            status.value: StatusCounts(
+                hour=counted.hour(status),
+                day=counted.day(status),
+                week=counted.week(status),
+                total=counted.now(status),
             )
-            counts[status.value] = StatusCounts(
-                hour=sum(t >= hour for t in times),
-                day=sum(t >= day for t in times),
-                week=sum(t >= week for t in times),
-                total=len(times) if whole else None,
-            )
-            if status is JobStatus.DONE:
-                last_success = times[0] if times else self._index.latest_time(flow.name, status)
-            if status in WAITING and times:
-                oldest_waiting = min(filter(None, [oldest_waiting, times[0]]))
+            for status in JobStatus
+        }
+        # the oldest waiting job needs the index, but only for a flow that has waiting jobs
+        waiting = [
+            self._index.oldest_time(flow.name, status) for status in WAITING if counted.now(status)
+        ]
+        oldest_waiting = min(filter(None, waiting), default=None)
+        last_success = counted.last_done
         section = getattr(settings, flow.name, None) if settings is not None else None
         own = [p for p in problems if p.startswith(flow.name) or p.startswith("(")]
         return FlowOverview(
@@ -343,9 +342,6 @@ class Console:
                 detail=detail,
             )
         )
-
-
-_WINDOWS = ({"hours": 1}, {"days": 1}, {"weeks": 1})
 
 
 def advice_for(reason: str) -> str:

@@ -1,6 +1,7 @@
 """The console's overview reads DynamoDB with queries on indexes, never a Scan (moto's server,
 tables from template.yaml): the number of calls per overview is fixed by the flows and
-statuses, not by how many jobs are stored."""
+statuses, not by how many jobs are stored: the counts come from counters kept with each job's
+write."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ import boto3
 import pytest
 
 from shared.adapters.aws.stores.audit import AuditStore
+from shared.adapters.aws.stores.job_counts import JobCountsStore
 from shared.adapters.aws.stores.job_index import JobIndexStore
 from shared.adapters.aws.stores.jobs import JobStore, _to_item
 from shared.console.models import Principal, Role
 from shared.console.service import Console
-from shared.errors import Forbidden
+from shared.errors import Forbidden, StaleWrite
 from shared.flow import declared_flows
 from shared.jobs import Job, JobStatus
 from shared.settings import Settings
@@ -57,6 +59,7 @@ def console(tables: dict[str, str], dynamodb: Any) -> Console:
     return Console(
         flows=declared_flows(),
         index=JobIndexStore(tables["JobsTable"], dynamodb),
+        counts=JobCountsStore(tables["JobCountsTable"], dynamodb),
         jobs=JobStore(tables["JobsTable"], dynamodb, clock=lambda: NOW),
         audit=AuditStore(tables["AuditTable"], dynamodb),
         dead_letters=NoQueues(),
@@ -86,44 +89,59 @@ def store(tables: dict[str, str], dynamodb: Any, count: int) -> None:
             batch.put_item(Item=_to_item(job))
 
 
-def expected_counts(count: int) -> dict[str, dict[str, tuple[int, int]]]:
-    """Per flow and status: (jobs updated in the last hour, in the last week), as `store`
-    writes them (job n is 7 n minutes old)."""
-    flows = [flow.name for flow in declared_flows()]
-    statuses = [JobStatus.DONE, JobStatus.DONE, JobStatus.FAILED, JobStatus.QUEUED]
-    counts: dict[str, dict[str, tuple[int, int]]] = {name: {} for name in flows}
-    for n in range(count):
-        flow, status = flows[n % len(flows)], statuses[n % len(statuses)].value
-        hour, week = counts[flow].get(status, (0, 0))
-        counts[flow][status] = (hour + (7 * n < 60), week + (7 * n < 7 * 24 * 60))
-    return counts
-
-
-def test_the_overview_queries_indexes_and_never_scans(
+def test_the_overview_reads_counters_kept_with_each_job_and_never_scans(
     clean_tables: dict[str, str], counted: tuple[Any, Counter[str]]
 ) -> None:
+    """Jobs moved by the store (its clock injected) are counted in the same transaction; the
+    overview reads the counters in one BatchGetItem and queries the index only for the oldest
+    waiting job of a flow that has one."""
     dynamodb, calls = counted
-    store(clean_tables, dynamodb, 200)
+    clock = [NOW - timedelta(days=2)]
+    jobs = JobStore(
+        clean_tables["JobsTable"],
+        dynamodb,
+        clock=lambda: clock[0],
+        counts_table=clean_tables["JobCountsTable"],
+    )
+    flow = "netsuite_orders_to_salesforce"
+
+    def new_job(n: int) -> Job:
+        job = Job(
+            job_id=f"netsuite:salesorder:{n}:v1",
+            flow=flow,
+            source="netsuite",
+            record_key=f"salesorder:{n}",
+            version="v1",
+            status=JobStatus.RECEIVED,
+            correlation_id="c",
+        )
+        return jobs.create(job)[0]
+
+    old = jobs.transition(new_job(1), JobStatus.QUEUED)  # two days ago, still waiting
+    clock[0] = NOW  # this hour (12:00), today
+    done = jobs.transition(jobs.transition(new_job(2), JobStatus.QUEUED), JobStatus.DONE)
+    failed = jobs.transition(jobs.transition(new_job(3), JobStatus.QUEUED), JobStatus.FAILED)
+    jobs.transition(failed, JobStatus.FAILED, error="again")  # no change of status: not counted
+    with pytest.raises(StaleWrite):  # a stale write changes neither the job nor the counts
+        jobs.transition(old.model_copy(update={"revision": 1}), JobStatus.DONE)
+    assert new_job(2) is not None  # created again: found, not counted twice
     calls.clear()
 
     overview = console(clean_tables, dynamodb).overview()
 
-    assert calls["Scan"] == 0
-    statuses = len(JobStatus)
-    assert calls["Query"] <= len(declared_flows()) * (statuses + 1)  # + last success, if old
-    # what `store` wrote, flow by flow (however many flows are declared)
-    written = expected_counts(200)
-    for flow in overview.flows:
-        for status, (hour, week) in written[flow.name].items():
-            assert (flow.counts[status].hour, flow.counts[status].week) == (hour, week)
-    # each flow's last success is its newest done job (job n is 7 n minutes old)
-    flows = [flow.name for flow in declared_flows()]
-    for flow in overview.flows:
-        newest = min(
-            n for n in range(200) if flows[n % len(flows)] == flow.name and n % 4 in (0, 1)
-        )
-        moment = NOW - timedelta(minutes=7 * newest)
-        assert flow.last_success == moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    assert calls["Scan"] == 0 and calls["BatchGetItem"] == 1
+    assert calls["Query"] == 1  # the oldest waiting job of the one flow that has one
+    counts = next(f for f in overview.flows if f.name == flow).counts
+    assert (counts["queued"].hour, counts["queued"].day, counts["queued"].week) == (2, 2, 3)
+    assert counts["queued"].total == 1
+    assert (counts["done"].hour, counts["done"].week, counts["done"].total) == (1, 1, None)
+    assert (counts["failed"].hour, counts["failed"].total) == (1, 1)
+    assert counts["received"].total == 0 and counts["received"].week == 3
+    netsuite = next(f for f in overview.flows if f.name == flow)
+    assert netsuite.last_success == done.updated_at
+    assert netsuite.oldest_waiting == old.updated_at
+    others = [f for f in overview.flows if f.name != flow]
+    assert all(c.week == 0 and not c.total for f in others for c in f.counts.values())
 
 
 def test_jobs_are_found_by_record_key_and_a_viewer_cannot_replay(
@@ -141,3 +159,30 @@ def test_jobs_are_found_by_record_key_and_a_viewer_cannot_replay(
     viewer = Principal(user_id="005x", username="vera@example.com", role=Role.VIEWER)
     with pytest.raises(Forbidden):
         service.replay(["netsuite:salesorder:2:v1"], viewer)
+
+
+def test_counters_rebuilt_from_the_index_match_the_jobs_stored(
+    clean_tables: dict[str, str], counted: tuple[Any, Counter[str]]
+) -> None:
+    """`ops recount` for jobs stored before the counters existed: job n is 7 n minutes old."""
+    dynamodb, _ = counted
+    store(clean_tables, dynamodb, 400)
+    index = JobIndexStore(clean_tables["JobsTable"], dynamodb)
+    counts = JobCountsStore(clean_tables["JobCountsTable"], dynamodb)
+    for flow in declared_flows():
+        times = {status: index.updated_times(flow.name, status) for status in JobStatus}
+        counts.rebuild(flow.name, times, NOW, expires_at=0)
+
+    overview = console(clean_tables, dynamodb).overview()
+
+    flows = [flow.name for flow in declared_flows()]
+    statuses = [JobStatus.DONE, JobStatus.DONE, JobStatus.FAILED, JobStatus.QUEUED]
+    for shown in overview.flows:
+        mine = [n for n in range(400) if flows[n % len(flows)] == shown.name]
+        for status in (JobStatus.FAILED, JobStatus.QUEUED, JobStatus.DONE):
+            ages = [7 * n for n in mine if statuses[n % len(statuses)] is status]
+            today = NOW.hour * 60 + NOW.minute
+            expected = (sum(a <= today for a in ages), len(ages))  # all within the week
+            assert (shown.counts[status].day, shown.counts[status].week) == expected
+            if status is not JobStatus.DONE:
+                assert shown.counts[status].total == len(ages)

@@ -15,11 +15,16 @@ def table(name: str, dynamodb: Any | None = None) -> Any:
 
 
 def is_condition_failure(exc: Exception) -> bool:
+    """A conditional write refused, alone or as part of a transaction (TransactWriteItems
+    cancels the whole transaction and says which item's condition failed)."""
     response = getattr(exc, "response", None)
-    return bool(
-        isinstance(response, dict)
-        and response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
-    )
+    if not isinstance(response, dict):
+        return False
+    code = response.get("Error", {}).get("Code")
+    if code == "TransactionCanceledException":
+        reasons = response.get("CancellationReasons") or []
+        return any(reason.get("Code") == "ConditionalCheckFailed" for reason in reasons)
+    return bool(code == "ConditionalCheckFailedException")
 
 
 def without_none(item: dict[str, Any]) -> dict[str, Any]:

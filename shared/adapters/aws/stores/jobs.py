@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from shared.adapters.aws.stores.dynamo import is_condition_failure, table, without_none
+from shared.adapters.aws.stores.job_counts import counter_updates
 from shared.clock import real_utc_now
 from shared.errors import StaleWrite
 from shared.jobs import DONE_JOB_RETENTION_SECONDS, Job, JobStatus
@@ -23,15 +24,21 @@ class JobStore:
         table_name: str,
         dynamodb: Any | None = None,
         clock: Callable[[], datetime] = real_utc_now,
+        counts_table: str | None = None,
     ) -> None:
         self._table = table(table_name, dynamodb)
         self._clock = clock  # dates each change and the retention (TTL) of finished jobs
+        # where the console's counters live (job_counts); None: not counted (older stacks)
+        self._counts_table = counts_table
 
     def create(self, job: Job) -> tuple[Job, bool]:
         """Store a new job, or return the one already stored under its id (and False)."""
         try:
-            self._table.put_item(
-                Item=_to_item(job), ConditionExpression="attribute_not_exists(job_id)"
+            self._write(
+                job,
+                None,
+                {"ConditionExpression": "attribute_not_exists(job_id)"},
+                self._clock(),
             )
             return job, True
         except Exception as exc:
@@ -58,6 +65,7 @@ class JobStore:
         held_until: str | None = None,
     ) -> Job:
         """Move `job` to `status`, provided nobody changed it since it was read."""
+        now = self._clock()
         updated = job.moved_to(
             status,
             error=None if error is None else redact(error),
@@ -65,19 +73,41 @@ class JobStore:
             attempted=attempted,
             outcome=outcome,
             held_until=held_until,
-            now=self._clock(),
+            now=now,
         )
         try:
-            self._table.put_item(
-                Item=_to_item(updated),
-                ConditionExpression="revision = :read",
-                ExpressionAttributeValues={":read": job.revision},
+            self._write(
+                updated,
+                job.status,
+                {
+                    "ConditionExpression": "revision = :read",
+                    "ExpressionAttributeValues": {":read": job.revision},
+                },
+                now,
             )
         except Exception as exc:
             if is_condition_failure(exc):
                 raise StaleWrite(f"job {job.job_id} changed since revision {job.revision}") from exc
             raise
         return updated
+
+    def _write(
+        self, job: Job, old: JobStatus | None, condition: dict[str, Any], now: datetime
+    ) -> None:
+        """Put `job` on `condition`; when its status changed, count it in the same transaction
+        (a refused condition cancels both, so the counts never drift from the jobs)."""
+        counted = (
+            counter_updates(self._counts_table, job.flow, old, job.status, now, job.updated_at)
+            if self._counts_table and job.flow
+            else []
+        )
+        if not counted:
+            self._table.put_item(Item=_to_item(job), **condition)
+            return
+        put = {"TableName": self._table.name, "Item": _to_item(job), **condition}
+        self._table.meta.client.transact_write_items(
+            TransactItems=[{"Put": put}, *({"Update": update} for update in counted)]
+        )
 
     def list_by_status(self, status: JobStatus, limit: int = 50) -> list[Job]:
         response = self._table.query(
