@@ -20,6 +20,7 @@ from shared.flows.intacct_documents.settings import IntacctDocumentsSettings
 from shared.flows.netsuite_orders_to_salesforce.settings import NetsuiteOrdersSettings
 from shared.flows.salesforce_orders_to_netsuite.settings import SalesforceOrdersSettings
 from shared.flows.salespro_documents.settings import SalesproDocumentsSettings
+from shared.flows.unleashed_companies.settings import UnleashedCompaniesSettings
 from shared.flows.unleashed_order_push.settings import UnleashedOrderPushSettings
 from shared.section import Section
 
@@ -43,6 +44,7 @@ class Settings(Section):
     unleashed_order_push: UnleashedOrderPushSettings = UnleashedOrderPushSettings()
     salespro_documents: SalesproDocumentsSettings = SalesproDocumentsSettings()
     intacct_documents: IntacctDocumentsSettings = IntacctDocumentsSettings()
+    unleashed_companies: UnleashedCompaniesSettings = UnleashedCompaniesSettings()
 
     @model_validator(mode="before")
     @classmethod

@@ -1,0 +1,90 @@
+"""Unleashed customers and contacts as the company sync sees them (the flow's
+`UnleashedCustomers` port).
+
+Calls: `customer` 1 (`GET /Customers/{guid}?includeAllContacts=true`, the contacts in the same
+answer); `customers_modified_since` 1 per page of 1000 (`modifiedSince` in UTC, with
+`includeAllContacts=true`).
+
+Field map (apidocs Customers / Contacts):
+    name CustomerName, phone PhoneNumber, website Website, account_manager SalesPerson.Email,
+    address.* the default address (or the first): StreetAddress, City, Region, PostalCode, Country;
+    contacts FirstName, LastName, EmailAddress, PhoneNumber, MobilePhone, FaxNumber.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from shared.adapters.unleashed.account import wire_date
+from shared.adapters.unleashed.client import UnleashedClient
+from shared.flows.unleashed_companies.models import (
+    UnleashedContact,
+    UnleashedCustomer,
+    Values,
+    cleaned,
+)
+
+CONTACT_WIRE = {
+    "first_name": "FirstName",
+    "last_name": "LastName",
+    "email": "EmailAddress",
+    "phone": "PhoneNumber",
+    "mobile": "MobilePhone",
+    "fax": "FaxNumber",
+}
+ADDRESS_WIRE = {
+    "street": "StreetAddress",
+    "city": "City",
+    "region": "Region",
+    "postal_code": "PostalCode",
+    "country": "Country",
+}
+WITH_CONTACTS = {"includeAllContacts": "true"}
+
+
+class UnleashedCustomerBook:
+    def __init__(self, client: UnleashedClient) -> None:
+        self.client = client
+
+    def customer(self, guid: str) -> UnleashedCustomer | None:
+        item = self.client.get(f"/Customers/{guid}", WITH_CONTACTS)
+        return None if item is None else parse_customer(item)
+
+    def customers_modified_since(self, since: datetime) -> list[UnleashedCustomer]:
+        moment = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        rows = self.client.items("Customers", {"modifiedSince": moment, **WITH_CONTACTS})
+        return [parse_customer(row) for row in rows]
+
+
+def parse_customer(item: dict[str, Any]) -> UnleashedCustomer:
+    person = item.get("SalesPerson") or {}
+    values: Values = {
+        "name": cleaned(item.get("CustomerName")),
+        "phone": cleaned(item.get("PhoneNumber")),
+        "website": cleaned(item.get("Website")),
+        "account_manager": (cleaned(person.get("Email")) or "").lower() or None,
+    }
+    address = _default_address(item.get("Addresses") or [])
+    for name, wire in ADDRESS_WIRE.items():
+        values[f"address.{name}"] = cleaned(address.get(wire))
+    contacts = tuple(
+        UnleashedContact(
+            str(c["Guid"]).lower(),
+            {name: cleaned(c.get(wire)) for name, wire in CONTACT_WIRE.items()},
+        )
+        for c in item.get("Contacts") or []
+        if c.get("Guid")
+    )
+    return UnleashedCustomer(
+        guid=str(item["Guid"]).lower(),
+        code=str(item.get("CustomerCode") or ""),
+        values=values,
+        modified=wire_date(item.get("LastModifiedOn")),
+        obsolete=bool(item.get("Obsolete")),
+        contacts=contacts,
+    )
+
+
+def _default_address(addresses: list[dict[str, Any]]) -> dict[str, Any]:
+    return next((a for a in addresses if a.get("IsDefault")), addresses[0] if addresses else {})
