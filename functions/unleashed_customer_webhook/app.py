@@ -27,8 +27,8 @@ install_error_handlers(app)
 def signed_by_unleashed(event: APIGatewayProxyEvent, body: bytes, window_seconds: int) -> None:
     unleashed_signature.verify(
         caller_keys("unleashed"),
-        event.get_header_value(unleashed_signature.TIMESTAMP_HEADER),
-        event.get_header_value(unleashed_signature.SIGNATURE_HEADER),
+        event.headers.get(unleashed_signature.TIMESTAMP_HEADER),
+        event.headers.get(unleashed_signature.SIGNATURE_HEADER),
         body,
         window_seconds=window_seconds,
     )
