@@ -107,6 +107,26 @@ class SalesforceCompanyBook:
                 result_errors[contact.guid] = error or "no id answered"
         return WriteResult(account_id, contact_ids, result_errors)
 
+    def record_sync_state(self, sobject: str, record_id: str, error: str | None) -> None:
+        self._patch(sobject, record_id, {"Unleashed_Sync_Error__c": (error or "")[:255] or None})
+
+    def restore(self, sobject: str, record_id: str, values: Values) -> None:
+        if sobject == "Contact":
+            body = contact_body(values)
+        else:
+            body = account_body(AccountWrite("", "", values))
+            body.pop("Unleashed_Customer_Code__c")
+        self._patch(sobject, record_id, body)
+
+    def _patch(self, sobject: str, record_id: str, body: dict[str, Any]) -> None:
+        data = json.dumps(body)
+        timeout = call_timeout(self.timeout, "a Salesforce update")
+        self._request(
+            lambda sf: sf.restful(
+                f"sobjects/{sobject}/{record_id}", method="PATCH", data=data, timeout=timeout
+            )
+        )
+
     def _request(self, operation: Callable[[Salesforce], T]) -> T:
         def counted(sf: Salesforce) -> T:
             self.api_calls += 1

@@ -1,8 +1,11 @@
 """Unleashed customers and contacts as the company sync sees them (the flow's
 `UnleashedCustomers` port).
 
-Calls: `customer` 1 (`GET /Customers/{guid}?includeAllContacts=true`, the contacts in the same
-answer); `customers_modified_since` 1 per page of 1000 (`modifiedSince` in UTC, with
+Calls: `save_customer` 1 (`POST /Customers/{guid}` with the code, the name and the changed
+fields: Unleashed keeps what is not sent); `save_contact` 1 (`PUT
+/Customers/{guid}/Contacts/{contactGuid}`); `customer` 1
+(`GET /Customers/{guid}?includeAllContacts=true`, the contacts in the same answer);
+`customers_modified_since` 1 per page of 1000 (`modifiedSince` in UTC, with
 `includeAllContacts=true`).
 
 Field map (apidocs Customers / Contacts):
@@ -13,17 +16,20 @@ Field map (apidocs Customers / Contacts):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from shared.adapters.unleashed.account import wire_date
 from shared.adapters.unleashed.client import UnleashedClient
+from shared.errors import PermanentError
 from shared.flows.unleashed_companies.models import (
     UnleashedContact,
     UnleashedCustomer,
     Values,
     cleaned,
 )
+from shared.flows.unleashed_companies.ports import RefusedValue
 
 CONTACT_WIRE = {
     "first_name": "FirstName",
@@ -41,6 +47,21 @@ ADDRESS_WIRE = {
     "country": "Country",
 }
 WITH_CONTACTS = {"includeAllContacts": "true"}
+CUSTOMER_WIRE = {"name": "CustomerName", "phone": "PhoneNumber", "website": "Website"}
+# Unleashed's 400 descriptions start with the field they refuse ("Website '...' is not a valid
+# URL."): which of ours each names.
+REFUSED_FIELDS = {
+    "Website": "website",
+    "CustomerName": "name",
+    "PhoneNumber": "phone",
+    "SalesPerson": "account_manager",
+    "EmailAddress": "email",
+    "Email": "email",
+    "FirstName": "first_name",
+    "LastName": "last_name",
+    "MobilePhone": "mobile",
+    "FaxNumber": "fax",
+}
 
 
 class UnleashedCustomerBook:
@@ -55,6 +76,39 @@ class UnleashedCustomerBook:
         moment = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
         rows = self.client.items("Customers", {"modifiedSince": moment, **WITH_CONTACTS})
         return [parse_customer(row) for row in rows]
+
+    def save_customer(self, customer: UnleashedCustomer, values: Values) -> datetime | None:
+        body: dict[str, Any] = {
+            "CustomerCode": customer.code,
+            "CustomerName": values.get("name") or customer.values.get("name"),
+        }
+        for key, value in values.items():
+            if key in CUSTOMER_WIRE:
+                body[CUSTOMER_WIRE[key]] = value
+            elif key == "account_manager":
+                body["SalesPerson"] = {"Email": value} if value else None
+        saved = _refusal_named(
+            lambda: self.client.post(f"/Customers/{customer.guid}", body, keyed=True)
+        )
+        return wire_date(saved.get("LastModifiedOn"))
+
+    def save_contact(self, customer_guid: str, contact_guid: str, values: Values) -> None:
+        body = {CONTACT_WIRE[k]: v for k, v in values.items() if k in CONTACT_WIRE}
+        path = f"/Customers/{customer_guid}/Contacts/{contact_guid}"
+        _refusal_named(lambda: self.client.put(path, body))
+
+
+def _refusal_named(call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """A 400 whose description starts with a synced field's wire name is `RefusedValue`."""
+    try:
+        return call()
+    except PermanentError as exc:
+        described = exc.message.split(": ", 1)[-1]
+        if " 400 " in exc.message:
+            for wire, field in REFUSED_FIELDS.items():
+                if described.startswith(wire):
+                    raise RefusedValue(field, described) from exc
+        raise
 
 
 def parse_customer(item: dict[str, Any]) -> UnleashedCustomer:

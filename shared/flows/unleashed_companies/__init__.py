@@ -6,10 +6,11 @@ FLOW = Flow(
     name="unleashed_companies",
     title="Unleashed customers and contacts <-> Salesforce accounts and contacts",
     seed="003",
-    sources=("unleashed",),
+    sources=("unleashed", "salesforce"),
     systems=("unleashed", "salesforce"),
     functions=(
         "UnleashedCustomerWebhookFunction",
+        "SalesforceCompanyWebhookFunction",
         "UnleashedCustomerWorkerFunction",
         "UnleashedCustomerBackstopFunction",
     ),

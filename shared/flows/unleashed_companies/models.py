@@ -17,6 +17,14 @@ CONTACT_FIELDS = ("first_name", "last_name", "email", "phone", "mobile", "fax")
 
 Values = dict[str, str | None]
 
+# Link attributes besides the synced values (never compared as fields): when salesbridge last
+# wrote each side (to recognise a change it overwrote, and its own Unleashed notification) and
+# the refusal shown on the record.
+SF_WRITTEN_AT = "~salesforce_written_at"
+SF_WRITTEN_FIELDS = "~salesforce_written_fields"
+UNLEASHED_WRITTEN_AT = "~unleashed_written_at"
+SYNC_ERROR = "~sync_error"
+
 
 def cleaned(value: object) -> str | None:
     text = str(value).strip() if value is not None else ""

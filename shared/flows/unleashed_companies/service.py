@@ -21,23 +21,31 @@ anything unchanged, so an echo it sees costs nothing more.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from shared.batch import handle_record
 from shared.envelope import Envelope
 from shared.errors import PermanentError
-from shared.flows.unleashed_companies.events import UnleashedCustomerEvent
+from shared.flows.unleashed_companies.compare import changed, remembered, synced_keys
+from shared.flows.unleashed_companies.events import (
+    SalesforceCompanyEvent,
+    UnleashedCustomerEvent,
+)
 from shared.flows.unleashed_companies.models import (
     ACCOUNT_MANAGER,
-    ADDRESS_FIELDS,
-    COMPANY_FIELDS,
+    SF_WRITTEN_AT,
+    SF_WRITTEN_FIELDS,
+    UNLEASHED_WRITTEN_AT,
     AccountWrite,
     ContactWrite,
     UnleashedContact,
     UnleashedCustomer,
     Values,
 )
+from shared.flows.unleashed_companies.outbound import SalesforceChanges
 from shared.flows.unleashed_companies.ports import SalesforceCompanies, UnleashedCustomers
 from shared.flows.unleashed_companies.settings import UnleashedCompaniesSettings
 from shared.intake import job_for
@@ -49,42 +57,23 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 
+# Unleashed dates its notification a moment after the save it reports.
+ECHO_WINDOW = timedelta(seconds=5)
+
+
 @dataclass(frozen=True)
 class QueuedCustomer:
     message_id: str
-    envelope: Envelope[UnleashedCustomerEvent]
+    envelope: Envelope[UnleashedCustomerEvent | SalesforceCompanyEvent]
     receive_count: int = 1
 
     @classmethod
     def from_record(cls, record: SQSRecord) -> QueuedCustomer:
-        envelope = Envelope[UnleashedCustomerEvent].model_validate_json(record.body)
+        envelope = Envelope[UnleashedCustomerEvent | SalesforceCompanyEvent].model_validate_json(
+            record.body
+        )
         receive_count = int(record.attributes.approximate_receive_count or "1")
         return cls(record.message_id, envelope, receive_count)
-
-
-def synced_keys(settings: UnleashedCompaniesSettings) -> tuple[str, ...]:
-    """The company fields this configuration syncs."""
-    keys: tuple[str, ...] = COMPANY_FIELDS
-    if settings.account_manager_sync:
-        keys += (ACCOUNT_MANAGER,)
-    if settings.address_sync:
-        keys += tuple(f"address.{name}" for name in ADDRESS_FIELDS)
-    return keys
-
-
-def changed(current: Values, link: Link | None, keys: tuple[str, ...]) -> Values:
-    """The fields whose value differs from the one last synced (all of them when never synced)."""
-    last = link.attributes if link is not None else None
-    return {
-        key: current.get(key)
-        for key in keys
-        if last is None or (last.get(key) or None) != current.get(key)
-    }
-
-
-def remembered(link: Link, values: Values, version: str | None) -> Link:
-    attributes = {**link.attributes, **{k: v or "" for k, v in values.items()}}
-    return link.model_copy(update={"attributes": attributes, "synced_version": version})
 
 
 class CustomerSync:
@@ -97,7 +86,12 @@ class CustomerSync:
         links: LinkRepository,
         settings: UnleashedCompaniesSettings,
         max_receive_count: int,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        self.now = now
+        self.outbound = SalesforceChanges(
+            unleashed=unleashed, salesforce=salesforce, links=links, settings=settings
+        )
         self.unleashed = unleashed
         self.salesforce = salesforce
         self.jobs = jobs
@@ -116,15 +110,40 @@ class CustomerSync:
             self.jobs.transition(current, JobStatus.FAILED, error=reason, attempted=True)
             logger.warning("customer sync failed", extra={"job_id": job.job_id, "reason": reason})
 
+        event = message.envelope.payload
+
+        def work() -> None:
+            if isinstance(event, SalesforceCompanyEvent):
+                self._from_salesforce(job, event)
+            else:
+                self._sync(job, event)
+
         handle_record(
-            lambda: self._sync(job, message.envelope.payload.guid),
+            work,
             receive_count=message.receive_count,
             max_receive_count=self.max_receive_count,
             on_permanent_failure=fail,
         )
 
-    def _sync(self, job: Job, guid: str) -> None:
-        customer = self.unleashed.customer(guid)
+    def _from_salesforce(self, job: Job, event: SalesforceCompanyEvent) -> None:
+        if not self.settings.enabled:
+            self._finish(job, JobStatus.SKIPPED, {"reason": "unleashed_companies.enabled is off"})
+            return
+        detail = self.outbound.apply(event)
+        if detail is None:
+            reason = "the values are those last synced (salesbridge's own write coming back)"
+            self._finish(job, JobStatus.SKIPPED, {"reason": reason})
+            return
+        status = JobStatus.DONE if detail["sent"] or not detail.get("refused") else JobStatus.FAILED
+        error = "; ".join(detail.get("refused", {}).values()) or None
+        self.jobs.transition(job, status, detail=detail, error=error, attempted=True)
+
+    def _sync(self, job: Job, event: UnleashedCustomerEvent) -> None:
+        if self._own_notification(event):
+            reason = "Unleashed's notification of salesbridge's own write"
+            self._finish(job, JobStatus.SKIPPED, {"reason": reason})
+            return
+        customer = self.unleashed.customer(event.guid)
         if customer is None:
             self._finish(job, JobStatus.SKIPPED, {"reason": "Unleashed has no such customer"})
             return
@@ -134,6 +153,17 @@ class CustomerSync:
             self._finish(job, JobStatus.SKIPPED, {"reason": reason})
         else:
             self._finish(job, JobStatus.DONE, detail)
+
+    def _own_notification(self, event: UnleashedCustomerEvent) -> bool:
+        """A notification dated within ECHO_WINDOW after salesbridge's own write to this
+        customer is that write's echo: skipped without reading Unleashed. A person's edit in
+        the same seconds is not lost: the backstop compares values and brings it."""
+        link = self.links.get(LinkKey.unleashed_customer(event.guid), SALESFORCE_ACCOUNT)
+        written = link.attributes.get(UNLEASHED_WRITTEN_AT) if link is not None else None
+        if not written:
+            return False
+        delay = event.created_on - datetime.fromisoformat(written)
+        return timedelta(0) <= delay <= ECHO_WINDOW
 
     def pending(self, customer: UnleashedCustomer) -> bool:
         """Whether `customer` differs from what was last synced (the backstop's test)."""
@@ -166,13 +196,18 @@ class CustomerSync:
             raise PermanentError(
                 f"Salesforce refused the Account: {result.errors.get('account', 'no id')}"
             )
-        self._remember_account(customer, result.account_id, manager_synced=owner_id is not None)
+        self._remember_account(
+            customer,
+            result.account_id,
+            manager_synced=owner_id is not None,
+            written=set(company) | ({ACCOUNT_MANAGER} if owner_id else set()),
+        )
         written = []
         for write in contacts:
             contact_id = result.contact_ids.get(write.guid)
             if contact_id is None:
                 continue
-            self._remember_contact(write.guid, contact_id, customer)
+            self._remember_contact(write.guid, contact_id, customer, set(write.values))
             written.append(write.guid)
         detail.update(
             {
@@ -202,7 +237,12 @@ class CustomerSync:
         return changed(contact.values, link, tuple(contact.values))
 
     def _remember_account(
-        self, customer: UnleashedCustomer, account_id: str, *, manager_synced: bool
+        self,
+        customer: UnleashedCustomer,
+        account_id: str,
+        *,
+        manager_synced: bool,
+        written: set[str],
     ) -> None:
         key = LinkKey.unleashed_customer(customer.guid)
         link = self.links.get(key, SALESFORCE_ACCOUNT) or Link(
@@ -215,7 +255,9 @@ class CustomerSync:
             remembered(link.model_copy(update={"target_id": account_id}), values, version)
         )
 
-    def _remember_contact(self, guid: str, contact_id: str, customer: UnleashedCustomer) -> None:
+    def _remember_contact(
+        self, guid: str, contact_id: str, customer: UnleashedCustomer, written: set[str]
+    ) -> None:
         contact = next(c for c in customer.contacts if c.guid == guid)
         key = LinkKey.unleashed_contact(guid)
         link = self.links.get(key, SALESFORCE_CONTACT) or Link(
@@ -228,6 +270,15 @@ class CustomerSync:
             }
         )
         self.links.save(remembered(link, contact.values, None))
+
+    def _written(self, link: Link, fields: set[str]) -> Link:
+        """Note when salesbridge wrote which fields into Salesforce (see outbound._decide)."""
+        attributes = {
+            **link.attributes,
+            SF_WRITTEN_AT: self.now().isoformat(),
+            SF_WRITTEN_FIELDS: ",".join(sorted(fields)),
+        }
+        return link.model_copy(update={"attributes": attributes})
 
     def _finish(self, job: Job, status: JobStatus, detail: dict[str, Any]) -> None:
         self.jobs.transition(job, status, detail=detail, attempted=True)
