@@ -9,15 +9,18 @@ delivery of the same state (an echo or a duplicate) costs no Salesforce call.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
 
+import httpx
 import pytest
 from simple_salesforce import Salesforce
 
 from devstack.stack import LocalStack
 from shared.adapters.salesforce.connection import connection_from_secret
+from shared.signing import signed_headers
 
 ROOT = Path(__file__).resolve().parents[2]
 REP = "sam.sales@harbourpine.example"
@@ -146,3 +149,114 @@ def test_customer_and_contacts_reach_salesforce_from_webhooks_and_the_backstop(
     unleashed.webhooks.subscribe(
         [{"url": s["url"], "signature_key": s["signatureKey"]} for s in subscriptions]
     )
+
+
+def flow_callout(stack: LocalStack, sf: Salesforce, sobject: str, record_id: str) -> int:
+    """What SalesbridgeCompanyCallout posts after the save (the sandbox runs no flows)."""
+    if sobject == "Account":
+        row = sf.query(
+            "SELECT Id, Name, Phone, Website, Owner.Email, LastModifiedDate, "
+            f"Unleashed_Customer_Guid__c FROM Account WHERE Id = '{record_id}'"
+        )["records"][0]
+        owner = cast(dict[str, Any], row["Owner"])
+        body: dict[str, Any] = {
+            "object": "Account",
+            "recordId": row["Id"],
+            "lastModifiedDate": row["LastModifiedDate"],
+            "customerGuid": row["Unleashed_Customer_Guid__c"],
+            "values": {
+                "name": row["Name"],
+                "phone": row["Phone"],
+                "website": row["Website"],
+                "account_manager": str(owner["Email"]).lower(),
+            },
+        }
+    else:
+        row = sf.query(
+            "SELECT Id, FirstName, LastName, Email, Phone, MobilePhone, Fax, LastModifiedDate, "
+            "Unleashed_Contact_Guid__c, Account.Unleashed_Customer_Guid__c "
+            f"FROM Contact WHERE Id = '{record_id}'"
+        )["records"][0]
+        body = {
+            "object": "Contact",
+            "recordId": row["Id"],
+            "lastModifiedDate": row["LastModifiedDate"],
+            "customerGuid": cast(dict[str, Any], row["Account"])["Unleashed_Customer_Guid__c"],
+            "contactGuid": row["Unleashed_Contact_Guid__c"],
+            "values": {
+                "first_name": row["FirstName"],
+                "last_name": row["LastName"],
+                "email": row["Email"],
+                "phone": row["Phone"],
+                "mobile": row["MobilePhone"],
+                "fax": row["Fax"],
+            },
+        }
+    raw = json.dumps(body).encode()
+    answer = httpx.post(
+        stack.endpoints["api"]["base_url"] + "/webhooks/salesforce/companies",
+        content=raw,
+        headers={
+            "Content-Type": "application/json",
+            **signed_headers(stack.endpoints["webhook_keys"]["salesforce"], raw),
+        },
+        verify=str(stack.ca.bundle_path),
+    )
+    stack.drain(timeout=30)
+    stack.sandboxes["unleashed"].app.webhooks.flush()  # Unleashed's notice of our own write
+    stack.drain(timeout=30)
+    return answer.status_code
+
+
+def test_salesforce_edits_reach_unleashed_and_refusals_show_on_the_account(
+    stack: LocalStack, sf: Salesforce
+) -> None:
+    unleashed = stack.sandboxes["unleashed"].app
+    made = unleashed.seed(
+        {
+            "customers": [
+                {
+                    "CustomerCode": "TOTARA",
+                    "CustomerName": "Totara Timber",
+                    "PhoneNumber": "+64 9 555 0200",
+                    "SalesPerson": {"Email": REP},
+                    "Contacts": [contact("Mere", "Tane", "021 300")],
+                }
+            ]
+        }
+    )
+    guid = made["customers"]["TOTARA"]
+    unleashed.webhooks.flush()
+    stack.drain(timeout=30)
+    account_id = sf.query(f"SELECT Id FROM Account WHERE Unleashed_Customer_Guid__c = '{guid}'")[
+        "records"
+    ][0]["Id"]
+    [(contact_guid, row)] = sf_contacts(sf, guid).items()
+
+    def in_unleashed() -> dict[str, Any]:
+        return next(c for c in unleashed.snapshot()["customers"] if c["Guid"] == guid)
+
+    # A phone edited on the Account, and on the Contact, is in Unleashed within the test.
+    before = stack.api_calls()
+    cast(Any, sf).Account.update(account_id, {"Phone": "+64 9 555 0299"})
+    assert flow_callout(stack, sf, "Account", account_id) == 202
+    assert in_unleashed()["PhoneNumber"] == "+64 9 555 0299"
+    cast(Any, sf).Contact.update(row["Id"], {"Phone": "021 399"})
+    assert flow_callout(stack, sf, "Contact", row["Id"]) == 202
+    contacts = unleashed.account.contacts[guid]
+    assert contacts[contact_guid]["PhoneNumber"] == "021 399"
+    spent = {k: stack.api_calls()[k] - before[k] for k in before}
+    assert spent == {"unleashed": 4, "salesforce": 0}  # read + write each; Unleashed's echo free
+
+    # The callout of an unchanged record (salesbridge's own write coming back) costs nothing.
+    before = stack.api_calls()
+    assert flow_callout(stack, sf, "Account", account_id) == 202
+    assert stack.api_calls() == before
+
+    # A website Unleashed refuses: the reason on the Account, the name still syncs.
+    cast(Any, sf).Account.update(account_id, {"Website": "not a url", "Name": "Totara Timber Ltd"})
+    assert flow_callout(stack, sf, "Account", account_id) == 202
+    assert in_unleashed()["CustomerName"] == "Totara Timber Ltd"
+    assert in_unleashed()["Website"] is None
+    error = sf.query(f"SELECT Unleashed_Sync_Error__c FROM Account WHERE Id = '{account_id}'")
+    assert "not a URL Unleashed accepts" in error["records"][0]["Unleashed_Sync_Error__c"]

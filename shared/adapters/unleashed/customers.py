@@ -16,6 +16,7 @@ Field map (apidocs Customers / Contacts):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -48,8 +49,8 @@ ADDRESS_WIRE = {
 }
 WITH_CONTACTS = {"includeAllContacts": "true"}
 CUSTOMER_WIRE = {"name": "CustomerName", "phone": "PhoneNumber", "website": "Website"}
-# Unleashed's 400 descriptions start with the field they refuse ("Website '...' is not a valid
-# URL."): which of ours each names.
+# Unleashed's 400 descriptions name the field they refuse ("Website '...' is not a valid URL.",
+# "The specified SalesPerson does not exist or is obsolete."): which of ours each names.
 REFUSED_FIELDS = {
     "Website": "website",
     "CustomerName": "name",
@@ -98,16 +99,18 @@ class UnleashedCustomerBook:
         _refusal_named(lambda: self.client.put(path, body))
 
 
+_REFUSED = re.compile(r"\b(" + "|".join(sorted(REFUSED_FIELDS, key=len, reverse=True)) + r")\b")
+
+
 def _refusal_named(call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """A 400 whose description starts with a synced field's wire name is `RefusedValue`."""
     try:
         return call()
     except PermanentError as exc:
         described = exc.message.split(": ", 1)[-1]
-        if " 400 " in exc.message:
-            for wire, field in REFUSED_FIELDS.items():
-                if described.startswith(wire):
-                    raise RefusedValue(field, described) from exc
+        named = _REFUSED.search(described) if " 400 " in exc.message else None
+        if named is not None:
+            raise RefusedValue(REFUSED_FIELDS[named.group(1)], described) from exc
         raise
 
 
