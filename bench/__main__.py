@@ -14,6 +14,7 @@ BENCHMARKS = [
     "console",
     "salespro_documents",
     "intacct_documents",
+    "unleashed_companies",
 ]
 
 
