@@ -10,6 +10,7 @@ delivery of the same state (an echo or a duplicate) costs no Salesforce call.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
@@ -260,3 +261,24 @@ def test_salesforce_edits_reach_unleashed_and_refusals_show_on_the_account(
     assert in_unleashed()["Website"] is None
     error = sf.query(f"SELECT Unleashed_Sync_Error__c FROM Account WHERE Id = '{account_id}'")
     assert "not a URL Unleashed accepts" in error["records"][0]["Unleashed_Sync_Error__c"]
+
+
+def test_a_forged_or_stale_unleashed_webhook_is_refused(stack: LocalStack) -> None:
+    from shared.adapters.unleashed.webhooks import sign
+
+    key = stack.endpoints["webhook_keys"]["unleashed"]
+    raw = json.dumps(
+        {"eventType": "customer.updated", "createdOn": "2026-11-01T00:00:00.000Z",
+         "data": {"customerGuid": "6f1c2b1e-1111-4222-8333-944455556666"}}
+    ).encode()  # fmt: skip
+    url = stack.endpoints["api"]["base_url"] + "/webhooks/unleashed/customers"
+    now = str(int(time.time()))
+    stale = str(int(time.time()) - 3600)
+    for stamp, signature in ((now, sign("guessed", now, raw)), (stale, sign(key, stale, raw))):
+        answer = httpx.post(
+            url,
+            content=raw,
+            headers={"x-unleashed-timestamp": stamp, "x-unleashed-signature": signature},
+            verify=str(stack.ca.bundle_path),
+        )
+        assert answer.status_code == 401, answer.text
