@@ -15,6 +15,7 @@ BENCHMARKS = [
     "unleashed_order_push",
     "salespro_documents",
     "intacct_documents",
+    "unleashed_companies",
 ]
 
 

@@ -195,7 +195,10 @@ def wire_webhooks(
     """Point each sandbox that sends webhooks at the POST route named after it (best effort)."""
     wired: dict[str, str] = {}
     for name, sandbox in running.items():
-        url = next((url for method, url in routes if method == "POST" and name in url), None)
+        # A route under /webhooks/ first: other POST routes may name the system too
+        # (/unleashed/send is a page, not a webhook receiver).
+        named = [url for method, url in routes if method == "POST" and name in url]
+        url = next((u for u in named if "/webhooks/" in u), named[0] if named else None)
         if url is None or name not in keys:
             continue
         try:

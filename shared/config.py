@@ -64,6 +64,7 @@ class Resources(BaseModel):
     # Send to Unleashed (seed 000): its queue, the Unleashed connection, the Canvas app's secret.
     unleashed_order_queue_url: str | None = Field(None, alias="UNLEASHED_ORDER_QUEUE_URL")
     unleashed_secret: str | None = Field(None, alias="UNLEASHED_SECRET")
+    unleashed_customer_queue_url: str | None = Field(None, alias="UNLEASHED_CUSTOMER_QUEUE_URL")
     unleashed_canvas_secret: str | None = Field(None, alias="UNLEASHED_CANVAS_SECRET")
 
     # The operator console (shared.console): its secret, audit table and the flows' queues.

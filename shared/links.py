@@ -20,6 +20,7 @@ from shared.clock import utc_now
 # Link targets: what kind of record the link points at.
 SALESFORCE_OPPORTUNITY = "salesforce:Opportunity"
 SALESFORCE_ACCOUNT = "salesforce:Account"
+SALESFORCE_CONTACT = "salesforce:Contact"
 # An opportunity write whose answer may have been lost (the intent, settled after the write).
 SALESFORCE_OPPORTUNITY_WRITE = "salesforce:OpportunityWrite"
 
@@ -47,6 +48,14 @@ class LinkKey:
     @staticmethod
     def unleashed_sales_order(guid: str) -> str:
         return f"unleashed:salesorder:{guid.lower()}"
+
+    @staticmethod
+    def unleashed_customer(guid: str) -> str:
+        return f"unleashed:customer:{guid.lower()}"
+
+    @staticmethod
+    def unleashed_contact(guid: str) -> str:
+        return f"unleashed:contact:{guid.lower()}"
 
 
 class Link(BaseModel):

@@ -21,6 +21,7 @@ from shared.flows.netsuite_orders_to_salesforce.settings import NetsuiteOrdersSe
 from shared.flows.salesforce_orders_to_netsuite.settings import SalesforceOrdersSettings
 from shared.flows.salespro_appointments.settings import SalesproAppointmentsSettings
 from shared.flows.salespro_documents.settings import SalesproDocumentsSettings
+from shared.flows.unleashed_companies.settings import UnleashedCompaniesSettings
 from shared.flows.unleashed_order_push.settings import UnleashedOrderPushSettings
 from shared.section import Section
 
@@ -45,6 +46,7 @@ class Settings(Section):
     salespro_documents: SalesproDocumentsSettings = SalesproDocumentsSettings()
     salespro_appointments: SalesproAppointmentsSettings = SalesproAppointmentsSettings()
     intacct_documents: IntacctDocumentsSettings = IntacctDocumentsSettings()
+    unleashed_companies: UnleashedCompaniesSettings = UnleashedCompaniesSettings()
 
     @model_validator(mode="before")
     @classmethod

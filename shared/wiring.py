@@ -24,12 +24,14 @@ if TYPE_CHECKING:
     from shared.adapters.aws.stores.links import LinkStore
     from shared.adapters.intacct.client import IntacctClient
     from shared.adapters.netsuite.client import NetsuiteClient
+    from shared.adapters.salesforce.companies import SalesforceCompanyBook
     from shared.adapters.salesforce.console_sign_in import SalesforceSignIn
     from shared.adapters.salesforce.opportunity_writer import OpportunityWriter
     from shared.adapters.salesforce.sales_documents import SalesDocuments
     from shared.adapters.salesforce.unleashed_orders import UnleashedOpportunities
     from shared.adapters.salesforce.won_opportunities import WonOpportunities
     from shared.adapters.unleashed.account import UnleashedOrders
+    from shared.adapters.unleashed.customers import UnleashedCustomerBook
     from shared.app_credentials import AppCredentials, AppUser
     from shared.console.service import Console
     from shared.flows.intacct_documents.poll import DocumentPoll
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
     from shared.flows.salespro_appointments.service import Appointments
     from shared.flows.salespro_documents.ports import FileDestination
     from shared.flows.salespro_documents.service import DocumentRequests, DocumentUploader
+    from shared.flows.unleashed_companies.service import CustomerSync
     from shared.flows.unleashed_order_push.page import SendPage
     from shared.flows.unleashed_order_push.pricebook import PriceBookSync
     from shared.flows.unleashed_order_push.service import OrderPush
@@ -452,4 +455,48 @@ def document_poll(correlation_id: str) -> DocumentPoll:
         cursors=cursors(),
         settings=settings().intacct_documents,
         correlation_id=correlation_id,
+    )
+
+
+# -- Unleashed companies and contacts, two-way (seed 003) ------------------------------------------
+
+
+@cache
+def unleashed_customer_queue() -> SqsQueue:
+    from shared.adapters.aws.queues import SqsQueue
+
+    return SqsQueue(resources().require("unleashed_customer_queue_url"))
+
+
+def unleashed_customers() -> UnleashedCustomerBook:
+    from shared.adapters.unleashed.client import client_from_secret
+    from shared.adapters.unleashed.customers import UnleashedCustomerBook
+
+    return built_from_secret(
+        resources().require("unleashed_secret"),
+        lambda secret: UnleashedCustomerBook(client_from_secret(secret)),
+    )
+
+
+def salesforce_companies() -> SalesforceCompanyBook:
+    from shared.adapters.salesforce.companies import SalesforceCompanyBook
+    from shared.adapters.salesforce.connection import connection_from_secret
+    from shared.http import ca_bundle
+
+    return built_from_secret(
+        resources().require("salesforce_secret"),
+        lambda secret: SalesforceCompanyBook(connection_from_secret(secret, ca_bundle())),
+    )
+
+
+def customer_sync() -> CustomerSync:
+    from shared.flows.unleashed_companies.service import CustomerSync
+
+    return CustomerSync(
+        unleashed=unleashed_customers(),
+        salesforce=salesforce_companies(),
+        jobs=jobs(),
+        links=links(),
+        settings=settings().unleashed_companies,
+        max_receive_count=max_receive_count(),
     )

@@ -362,7 +362,9 @@ class UnleashedSandbox(SandboxApp):
             raise bad_request("The Guid in the body does not match the Guid in the URL.")
         return self._customer_wire(self._save_customer(guid, body), False)
 
-    def _save_customer(self, guid: str, body: dict[str, Any]) -> dict[str, Any]:
+    def _save_customer(
+        self, guid: str, body: dict[str, Any], *, notify: bool = True
+    ) -> dict[str, Any]:
         existing = self.account.customers.get(guid)
         customer = records.merged_customer(self.account, guid, existing, body, self._now())
         contacts = self.account.contacts.get(guid, {})
@@ -371,10 +373,14 @@ class UnleashedSandbox(SandboxApp):
         self.account.contacts[guid] = contacts
         if primary is not None:
             self._save_contact(guid, primary["Guid"], contacts.get(primary["Guid"]), primary)
-        event = "customer.updated" if existing else "customer.created"
-        data = {"customerGuid": guid, "customerCode": customer["CustomerCode"]}
-        self.webhooks.emit(event, data)
+        if notify:
+            self._notify(guid, created=existing is None)
         return customer
+
+    def _notify(self, guid: str, *, created: bool) -> None:
+        event = "customer.created" if created else "customer.updated"
+        code = self.account.customers[guid]["CustomerCode"]
+        self.webhooks.emit(event, {"customerGuid": guid, "customerCode": code})
 
     def _customer(self, guid: str) -> dict[str, Any]:
         customer = self.account.customers.get(checked_guid(guid, "Customer"))
@@ -684,12 +690,17 @@ class UnleashedSandbox(SandboxApp):
         existing = self.account.customer_by_code(str(entry.get("CustomerCode") or ""))
         guid = existing["Guid"] if existing else str(entry.get("Guid") or uuid.uuid4()).lower()
         fields = {k: v for k, v in entry.items() if k not in ("Contacts", "Guid")}
-        self._save_customer(guid, fields)
+        self._save_customer(guid, fields, notify=False)
         if "Contacts" in entry:
+            # An edit of the customer's contacts in the web app saves the customer: known
+            # Guids are updated, the rest replaced; the notification follows the whole save.
+            before = self.account.contacts.get(guid, {})
             self.account.contacts[guid] = {}
             for contact in entry["Contacts"] or []:
                 contact_guid = str(contact.get("Guid") or uuid.uuid4()).lower()
-                self._save_contact(guid, contact_guid, None, contact)
+                previous = before.get(contact_guid)
+                self._save_contact(guid, contact_guid, previous, contact)
+        self._notify(guid, created=existing is None)
         return guid
 
     def _seed_stock(self, entry: dict[str, Any], now: datetime) -> None:

@@ -136,6 +136,11 @@ class UnleashedClient:
         answer = self._send("POST", path, None, body=body, keyed=keyed)
         return _json(answer)
 
+    def put(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """PUT `body`: an update with the values to hold, so repeating it is safe."""
+        answer = self._send("PUT", path, None, body=body, keyed=True)
+        return _json(answer)
+
     # -- the wire --------------------------------------------------------------------------------
 
     def _send(
