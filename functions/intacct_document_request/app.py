@@ -1,7 +1,5 @@
-"""POST /webhooks/salesforce/intacct-documents: a "Create <Transaction>" request, signed as the
-Closed Won callout is (the `salesforce` key); verify, validate, refuse a type that is not
-"From Salesforce" in the sync table (400 naming transactionType), record a job, enqueue, 202.
-"""
+"""POST /webhooks/salesforce/intacct-documents: a "Create <Transaction>" request signed with the
+`salesforce` key; a type not "From Salesforce" gets 400 naming transactionType; else job, 202."""
 
 from __future__ import annotations
 

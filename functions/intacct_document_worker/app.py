@@ -1,9 +1,8 @@
 """SQS (FIFO) -> Intacct -> Salesforce: each Create <Transaction> request becomes an Intacct
 sales document, posted back as its read-only Salesforce record with lines.
 
-A plain Powertools FIFO batch, one request at a time; `SqsFifoPartialProcessor` skips the rest
-of an opportunity's group after a record to redeliver (so one-to-one sees the earlier one).
-"""
+A Powertools FIFO batch: after a record to redeliver, the rest of its group waits (so
+one-to-one sees the earlier request)."""
 
 from __future__ import annotations
 
@@ -19,15 +18,13 @@ from shared.deadline import invocation
 from shared.flows.intacct_documents.service import QueuedRequest
 from shared.observability import logger, metrics
 
-# Each opportunity is its own FIFO group: a failure holds back that group's later messages
-# only. A batch in which everything must be retried is reported as such rather than raised,
-# so an Intacct outage shows up as retried records, not as crashes of this function.
+# One FIFO group per opportunity: a failure holds back that group only. A batch that must be
+# retried whole is reported, not raised: an Intacct outage shows as retries, not crashes.
 processor = SqsFifoPartialProcessor(skip_group_on_error=True)
 processor.raise_on_entire_batch_failure = False
 
 
 def record_handler(record: SQSRecord) -> None:
-    # A malformed message raises here: it is redelivered, then parked in the DLQ (a bug to fix).
     try:
         wiring.document_creation().handle(QueuedRequest.from_record(record))
     except Exception as exc:

@@ -1,10 +1,7 @@
 """POST /webhooks/salesforce/opportunities: verify, validate, record a job, enqueue, answer 202.
 
-The Closed Won callout of the flow `Salesbridge_Export_Closed_Won_Opportunity` (Apex action
-`SalesbridgeClosedWonCallout`), signed as the NetSuite script signs (`shared.signing`, the
-`salesforce` key): a captured callout can neither queue another opportunity nor be replayed
-later. The body carries ids, not data (the worker reads the opportunity from Salesforce).
-"""
+The Closed Won callout (Apex `SalesbridgeClosedWonCallout`), signed as the NetSuite script signs
+(`shared.signing`, the `salesforce` key). Ids, not data: the worker reads the opportunity."""
 
 from __future__ import annotations
 

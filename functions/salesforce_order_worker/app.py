@@ -18,15 +18,13 @@ from shared.deadline import invocation
 from shared.flows.salesforce_orders_to_netsuite.service import QueuedOpportunity
 from shared.observability import logger, metrics
 
-# Each opportunity is its own FIFO group: a failure holds back that group's later messages
-# only. A batch in which everything must be retried is reported as such rather than raised,
-# so a NetSuite outage shows up as retried records, not as crashes of this function.
+# One FIFO group per opportunity: a failure holds back that group only. A batch that must be
+# retried whole is reported, not raised: a NetSuite outage shows as retries, not crashes.
 processor = SqsFifoPartialProcessor(skip_group_on_error=True)
 processor.raise_on_entire_batch_failure = False
 
 
 def record_handler(record: SQSRecord) -> None:
-    # A malformed message raises here: it is redelivered, then parked in the DLQ (a bug to fix).
     try:
         wiring.order_export().handle(QueuedOpportunity.from_record(record))
     except Exception as exc:

@@ -7,7 +7,6 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared import wiring
@@ -16,7 +15,7 @@ from shared.api import install_error_handlers
 from shared.flows.unleashed_companies.events import UnleashedCustomerEvent
 from shared.intake import accept_event
 from shared.observability import logger, metrics
-from shared.webhooks import caller_keys, receive, unless_enabled
+from shared.webhooks import receive, unless_enabled
 
 ROUTE = "/webhooks/unleashed/customers"
 
@@ -24,21 +23,11 @@ app = APIGatewayRestResolver()
 install_error_handlers(app)
 
 
-def signed_by_unleashed(event: APIGatewayProxyEvent, body: bytes, window_seconds: int) -> None:
-    unleashed_signature.verify(
-        caller_keys("unleashed"),
-        event.headers.get(unleashed_signature.TIMESTAMP_HEADER),
-        event.headers.get(unleashed_signature.SIGNATURE_HEADER),
-        body,
-        window_seconds=window_seconds,
-    )
-
-
 @app.post(ROUTE)
 def receive_customer_event() -> Response[Any]:
     return receive(
         app.current_event,
-        authenticate=signed_by_unleashed,
+        authenticate=unleashed_signature.verify_request,
         model=UnleashedCustomerEvent,
         switched_off=unless_enabled("unleashed_companies", "the Unleashed two-way sync is off"),
         accept=lambda event, correlation_id: accept_event(

@@ -57,3 +57,11 @@ def test_a_flows_events_name_it_so_its_jobs_are_found_by_flow(flow: Flow) -> Non
     for cls in declaring:
         assert flow.name == cls.FLOW
         assert cls.SOURCE in flow.sources
+
+
+@pytest.mark.parametrize("flow", FLOWS, ids=lambda f: f.name)
+def test_a_flow_imports_no_other_flow(flow: Flow) -> None:
+    others = {f.name for f in FLOWS} - {flow.name}
+    for module in (ROOT / "shared" / "flows" / flow.name).rglob("*.py"):
+        text = module.read_text()
+        assert not [o for o in others if f"shared.flows.{o}" in text], module

@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import re
 import time
+from typing import Any
 
 from shared.errors import Unauthorized
 
@@ -66,3 +67,17 @@ def verify(
         matched |= hmac.compare_digest(expected, offered_digest)
     if not matched:
         raise Unauthorized(f"{SIGNATURE_HEADER} does not match the delivery")
+
+
+def verify_request(event: Any, body: bytes, window_seconds: int) -> None:
+    """A receiver's `authenticate`: the request's headers against the `unleashed` keys of the
+    webhook-keys secret (the current one and, during a rotation, the previous one)."""
+    from shared.webhooks import caller_keys
+
+    verify(
+        caller_keys("unleashed"),
+        event.headers.get(TIMESTAMP_HEADER),
+        event.headers.get(SIGNATURE_HEADER),
+        body,
+        window_seconds=window_seconds,
+    )
