@@ -193,3 +193,54 @@ def give_up_on_last_delivery(
 def batch_item_failures(message_ids: Iterable[str]) -> dict[str, Any]:
     """Lambda's partial batch response: the messages SQS must deliver again."""
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in message_ids]}
+
+
+def fifo_worker(
+    handle: Callable[[Any], None],
+    *,
+    handled_metric: str,
+    jobs: Callable[[], JobRepository],
+    max_receive_count: Callable[[], int],
+) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """The whole `lambda_handler` of a FIFO worker that takes its records one at a time.
+
+    One FIFO group per record: `SqsFifoPartialProcessor` holds back the rest of a group after
+    a record to redeliver, and a batch that must be retried whole is reported, not raised (an
+    outage shows as retries, not as crashes). `handle(record)` records the failures it knows;
+    for the rest, the job is marked failed on the message's last delivery before it reaches
+    the DLQ, and the error re-raised. No outside call outlives the invocation.
+    """
+    from aws_lambda_powertools.utilities.batch import (
+        SqsFifoPartialProcessor,
+        process_partial_response,
+    )
+
+    from shared.deadline import invocation
+    from shared.observability import metrics
+
+    processor = SqsFifoPartialProcessor(skip_group_on_error=True)
+    processor.raise_on_entire_batch_failure = False
+
+    def record_handler(record: Any) -> None:
+        try:
+            handle(record)
+        except Exception as exc:
+            give_up_on_last_delivery(
+                [record.raw_event],
+                f"the worker crashed: {exc!r}",
+                jobs=jobs,
+                max_receive_count=max_receive_count,
+            )
+            raise
+        metrics.add_metric(name=handled_metric, unit="Count", value=1)
+
+    @logger.inject_lambda_context
+    @metrics.log_metrics
+    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        with invocation(context):
+            response = process_partial_response(
+                event=event, record_handler=record_handler, processor=processor, context=context
+            )
+        return dict(response)
+
+    return lambda_handler
