@@ -34,8 +34,9 @@ def run(stack: Any, say: Callable[[str], None]) -> str:
     entries = {
         row["Product2"]["ProductCode"]: row
         for row in rows(
+            # the products Intacct knows (the Unleashed price book may hold others by code)
             "SELECT Id, UnitPrice, Product2.ProductCode FROM PricebookEntry "
-            "WHERE Pricebook2.IsStandard = true"
+            "WHERE Pricebook2.IsStandard = true AND Product2.Intacct_Item_Id__c != null"
         )
     }
     opportunity = sf.Opportunity.create(  # type: ignore[operator]
