@@ -33,9 +33,14 @@ DEMO_STATE_DIR = DEFAULT_STATE_DIR / "demo"
 DEMO_LOG = "demo.log"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # the outside systems whose API calls the demo's summary counts, in its column order
-METERED = {"salesforce": "Salesforce", "netsuite": "NetSuite"}
+METERED = {
+    "salesforce": "Salesforce",
+    "netsuite": "NetSuite",
+    "unleashed": "Unleashed",
+    "intacct": "Intacct",
+}
 WIDTH = 100  # of the demo's console lines
-OUTCOME_WIDTH = 46  # of the summary's "what happened" column
+OUTCOME_WIDTH = 28  # of the summary's "what happened" column
 
 
 def main(argv: list[str] | None = None) -> int:
