@@ -4,8 +4,8 @@ settings document and its own events: the operator's tools list flows from it.""
 from __future__ import annotations
 
 import importlib
-import re
 import inspect
+import re
 from pathlib import Path
 
 import pytest
