@@ -371,7 +371,7 @@ describe('what salesbridge accepts', () => {
         const check = [
             'import json, sys',
             'from shared import signing',
-            'from shared.envelope import NetsuiteOrderEvent',
+            'from shared.flows.netsuite_orders_to_salesforce.events import NetsuiteOrderEvent',
             'request = json.load(sys.stdin)',
             'signing.verify([request["key"]], request["timestamp"], request["signature"],',
             '               request["body"].encode(), window_seconds=300, now=int(request["timestamp"]))',

@@ -8,8 +8,8 @@
  * salesbridge change capture: after a sales order is saved, tell salesbridge which order changed.
  *
  * The event carries ids, not data; salesbridge's worker reads the order itself. What is sent is
- * exactly what functions/netsuite_webhook (shared.envelope.NetsuiteOrderEvent, extra keys
- * forbidden) accepts:
+ * exactly what functions/netsuite_webhook accepts (NetsuiteOrderEvent in
+ * shared/flows/netsuite_orders_to_salesforce/events.py, extra keys forbidden):
  *
  *   POST <custscript_sb_webhook_url>
  *   Content-Type: application/json
