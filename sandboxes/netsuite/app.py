@@ -193,7 +193,7 @@ class NetSuiteSandbox(SandboxApp):
                 url=url,
                 secret=options.get("webhook_secret") or "",
                 verify=options.get("webhook_verify", True),
-                timeout_seconds=float(options.get("webhook_timeout_seconds", 5.0)),
+                timeout_seconds=float(options.get("webhook_timeout_seconds", 45.0)),
             )
         return self.settings()
 

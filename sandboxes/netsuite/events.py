@@ -32,7 +32,10 @@ class WebhookTarget:
     url: str
     secret: str
     verify: str | bool = True
-    timeout_seconds: float = 5.0
+    # N/https: 5 seconds to connect, 45 to send the request and read the answer, then
+    # SSS_REQUEST_TIME_EXCEEDED (SuiteScript 2.x https.request, "Errors").
+    timeout_seconds: float = 45.0
+    connect_timeout_seconds: float = 5.0
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -107,7 +110,10 @@ class EventEmitter:
         record: dict[str, Any] = {**event, "url": target.url, "status": None, "error": None}
         try:
             with httpx.Client(
-                verify=_trust(target.verify), timeout=target.timeout_seconds
+                verify=_trust(target.verify),
+                timeout=httpx.Timeout(
+                    target.timeout_seconds, connect=target.connect_timeout_seconds
+                ),
             ) as client:
                 response = client.post(target.url, content=body, headers=headers)
             record["status"] = response.status_code
