@@ -188,3 +188,18 @@ class Connection(Protocol):
 def next_page(url: str, timeout: float) -> Callable[[Salesforce], Any]:
     """The operation reading the next page of a query answer (`nextRecordsUrl`)."""
     return lambda sf: sf.query_more(url, identifier_is_url=True, timeout=timeout)
+
+
+def all_rows(
+    answer: dict[str, Any] | None, read_page: Callable[[str], dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Every row of a query or subquery answer (Salesforce answers null for a subquery with
+    no rows), reading further pages with `read_page(nextRecordsUrl)` only while it says there
+    are more (each read is a call the adapter counts)."""
+    if not answer:
+        return []
+    rows = list(answer.get("records") or [])
+    while not answer.get("done", True) and answer.get("nextRecordsUrl"):
+        answer = read_page(answer["nextRecordsUrl"])
+        rows.extend(answer.get("records") or [])
+    return rows

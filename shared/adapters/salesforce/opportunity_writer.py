@@ -73,7 +73,7 @@ from simple_salesforce.api import Salesforce
 from simple_salesforce.exceptions import SalesforceError
 from simple_salesforce.format import format_soql
 
-from shared.adapters.salesforce.connection import Connection, next_page
+from shared.adapters.salesforce.connection import Connection, all_rows, next_page
 from shared.adapters.salesforce.errors import (
     RETRYABLE_CODES,
     answer_lost,
@@ -404,14 +404,12 @@ class OpportunityWriter:
         return states
 
     def _child_rows(self, child: dict[str, Any] | None) -> list[dict[str, Any]]:
-        if not child:
-            return []  # Salesforce answers null for a subquery with no rows
-        rows = list(child.get("records") or [])
-        while not child.get("done", True) and child.get("nextRecordsUrl"):
-            timeout = call_timeout(self.timeout, "a Salesforce query")
-            child = self._request(next_page(child["nextRecordsUrl"], timeout))
-            rows.extend(child.get("records") or [])
-        return rows
+        return all_rows(
+            child,
+            lambda url: self._request(
+                next_page(url, call_timeout(self.timeout, "a Salesforce query"))
+            ),
+        )
 
     def opportunity_lines(self, opportunity_id: str) -> dict[str, str]:
         return self._keyed_lines(

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from simple_salesforce.api import Salesforce
 from simple_salesforce.format import format_soql
 
-from shared.adapters.salesforce.connection import Connection, next_page
+from shared.adapters.salesforce.connection import Connection, all_rows, next_page
 from shared.adapters.salesforce.errors import RETRYABLE_CODES, call_translated
 from shared.deadline import call_timeout
 from shared.errors import PermanentError, RetryableError
@@ -69,12 +69,12 @@ class UnleashedOpportunities:
         if not records:
             return None
         row = records[0]
-        child = row.get("OpportunityLineItems") or {}
-        lines = list(child.get("records") or [])
-        while child and not child.get("done", True) and child.get("nextRecordsUrl"):
-            url = child["nextRecordsUrl"]
-            child = self._request(next_page(url, call_timeout(self.timeout, "a Salesforce query")))
-            lines.extend(child.get("records") or [])
+        lines = all_rows(
+            row.get("OpportunityLineItems"),
+            lambda url: self._request(
+                next_page(url, call_timeout(self.timeout, "a Salesforce query"))
+            ),
+        )
         return parse_opportunity(row, lines)
 
     def record_send(self, result: SendResult) -> None:

@@ -34,7 +34,7 @@ from typing import Any, TypeVar
 from simple_salesforce.api import Salesforce
 from simple_salesforce.format import format_soql
 
-from shared.adapters.salesforce.connection import Connection, next_page
+from shared.adapters.salesforce.connection import Connection, all_rows, next_page
 from shared.adapters.salesforce.errors import RETRYABLE_CODES, call_translated
 from shared.deadline import call_timeout
 from shared.errors import (
@@ -128,13 +128,7 @@ class WonOpportunities:
     # -- calls ----------------------------------------------------------------------------------
 
     def _child_rows(self, child: dict[str, Any] | None) -> list[dict[str, Any]]:
-        if not child:
-            return []  # Salesforce answers null for a subquery with no rows
-        rows = list(child.get("records") or [])
-        while not child.get("done", True) and child.get("nextRecordsUrl"):
-            child = self._request(self._next_page(child["nextRecordsUrl"]))
-            rows.extend(child.get("records") or [])
-        return rows
+        return all_rows(child, lambda url: self._request(self._next_page(url)))
 
     def _next_page(self, url: str) -> Callable[[Salesforce], Any]:
         return next_page(url, call_timeout(self.timeout, "a Salesforce query"))
